@@ -1,0 +1,43 @@
+"""The asyncpg pool: wait for the database at start-up, decode JSON columns as Python values."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import asyncpg
+
+log = logging.getLogger("video_metrics.db")
+
+
+async def init_connection(connection: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, wait: float = 30.0, max_size: int = 10) -> asyncpg.Pool:
+    """Connect, retrying for up to `wait` seconds while the database comes up."""
+    deadline = time.monotonic() + wait
+    delay = 0.2
+    while True:
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=max_size, init=init_connection, command_timeout=60
+            )
+        except (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError) as error:
+            if time.monotonic() + delay > deadline:
+                raise DatabaseUnavailable(f"database not reachable after {wait:.0f} s: {error}") from error
+            log.warning("event=database_waiting error=%r retry_in=%.1f", str(error), delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        else:
+            assert pool is not None
+            return pool
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer in time; the message says what the driver reported."""
