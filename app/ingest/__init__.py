@@ -1,0 +1,1 @@
+"""Ingest: browser websockets → in-memory sessions → batched writes to the database."""

@@ -1,0 +1,103 @@
+"""Phoenix Channels V2 JSON frames: parse what the browser sends, encode what we answer. Pure."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+Ref = str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One `[join_ref, ref, topic, event, payload]` message."""
+
+    join_ref: Ref
+    ref: Ref
+    topic: str
+    event: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BadFrame:
+    """A frame we refuse. `ref`/`topic` are set when they could be read, so the error can be
+    answered where the client waits for it; otherwise the frame is only logged."""
+
+    reason: str
+    join_ref: Ref = None
+    ref: Ref = None
+    topic: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.ref is not None and self.topic is not None
+
+
+# Reads the refs and topic from the head of a frame too large to parse whole.
+_HEAD = re.compile(r'\s*\[\s*(null|"([^"\\]{0,64})")\s*,\s*(null|"([^"\\]{0,64})")\s*,\s*"([^"\\]{0,200})"')
+
+
+def parse_frame(text: str | bytes, max_bytes: int) -> Frame | BadFrame:
+    """Decode one text frame, or say why it is refused."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return BadFrame("frame is not UTF-8 text")
+    if _oversized(text, max_bytes):
+        return _refuse_head(text, f"frame is larger than {max_bytes} bytes")
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        return BadFrame("frame is not JSON")
+    if not isinstance(message, list) or len(message) != 5:
+        return BadFrame("frame is not a [join_ref, ref, topic, event, payload] array")
+    join_ref, ref, topic, event, payload = message
+    if not _is_ref(join_ref) or not _is_ref(ref):
+        return BadFrame("join_ref and ref must be strings or null")
+    if not isinstance(topic, str) or not isinstance(event, str):
+        return BadFrame("topic and event must be strings", join_ref, ref)
+    if not isinstance(payload, dict):
+        return BadFrame("payload must be an object", join_ref, ref, topic)
+    return Frame(join_ref, ref, topic, event, payload)
+
+
+def _oversized(text: str, max_bytes: int) -> bool:
+    # A character is 1 to 4 bytes in UTF-8: encode only when the length alone cannot tell.
+    if len(text) > max_bytes:
+        return True
+    if len(text) * 4 <= max_bytes:
+        return False
+    return len(text.encode("utf-8")) > max_bytes
+
+
+def _is_ref(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _refuse_head(text: str, reason: str) -> BadFrame:
+    head = _HEAD.match(text[:512])
+    if head is None:
+        return BadFrame(reason)
+    return BadFrame(reason, head.group(2), head.group(4), head.group(5))
+
+
+def encode(join_ref: Ref, ref: Ref, topic: str, event: str, payload: dict[str, Any]) -> str:
+    return json.dumps([join_ref, ref, topic, event, payload], separators=(",", ":"))
+
+
+def reply_ok(join_ref: Ref, ref: Ref, topic: str, response: dict[str, Any] | None = None) -> str:
+    return encode(join_ref, ref, topic, "phx_reply", {"status": "ok", "response": response or {}})
+
+
+def reply_error(join_ref: Ref, ref: Ref, topic: str, reason: str) -> str:
+    payload = {"status": "error", "response": {"reason": reason}}
+    return encode(join_ref, ref, topic, "phx_reply", payload)
+
+
+def close(join_ref: Ref, topic: str) -> str:
+    """Tell the client a channel is closed; Phoenix sends it with ref = join_ref."""
+    return encode(join_ref, join_ref, topic, "phx_close", {})

@@ -1,0 +1,149 @@
+"""One playback session: play/pause events in arrival order → watched segments → a record. Pure.
+
+Times (`at`) are seconds on the caller's clock; positions are seconds of the video. Nothing here
+reads a clock or does I/O, so every rule is tested with plain values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+# Positions past this are not a video (about 11.5 days); they are treated as invalid.
+MAX_POSITION = 1_000_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A watched stretch of the video, `start` ≤ `end`, in video seconds."""
+
+    start: float
+    end: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """What a session watched, as stored: segments in arrival order and their two totals."""
+
+    segments: tuple[Segment, ...]
+    watched: float
+    unique_watched: float
+    duration: float | None
+
+
+def position(value: Any) -> float | None:
+    """A position as the client sends it: a number or a decimal string. Anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and 0 < len(value) <= 32:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number) or number < 0 or number > MAX_POSITION:
+        return None
+    return number
+
+
+@dataclass(slots=True)
+class Session:
+    """The events of one channel join, folded as they arrive.
+
+    A play opens a segment; the next pause closes it at the pause position. Pauses with nothing
+    open (before the first play, repeated pauses) are ignored. A play while one is open means the
+    pause was lost: the open segment is closed where the video would have got to by then.
+    """
+
+    opened_at: float
+    segments: list[Segment] = field(default_factory=list)
+    duration: float | None = None
+    open_from: float | None = None
+    open_at: float = 0.0
+    events: int = 0
+
+    @property
+    def playing(self) -> bool:
+        return self.open_from is not None
+
+    def play(self, from_: Any, duration: Any, at: float) -> None:
+        self._note_duration(duration)
+        start = position(from_)
+        if start is None:
+            return
+        if self.open_from is not None:
+            self._close_open(self._estimated_position(at))
+        self.open_from = self._clamp(start)
+        self.open_at = at
+
+    def pause(self, to: Any, duration: Any, at: float) -> None:
+        self._note_duration(duration)
+        end = position(to)
+        if end is None or self.open_from is None:
+            return
+        self._close_open(self._clamp(end))
+
+    def end(self, at: float) -> Watched:
+        """End the session: an open play is closed at min(from + elapsed, duration)."""
+        if self.open_from is not None:
+            self._close_open(self._estimated_position(at))
+        return self.watched()
+
+    def snapshot(self, at: float) -> Watched:
+        """What the session has watched so far, as if it ended now, without ending it."""
+        segments = list(self.segments)
+        if self.open_from is not None:
+            end = self._estimated_position(at)
+            if end > self.open_from:
+                segments.append(Segment(self.open_from, end))
+        return _summarise(segments, self.duration)
+
+    def watched(self) -> Watched:
+        return _summarise(self.segments, self.duration)
+
+    def _close_open(self, end: float) -> None:
+        assert self.open_from is not None
+        # A pause behind the play position (a scrub reported late) watched nothing.
+        if end > self.open_from:
+            self.segments.append(Segment(self.open_from, end))
+        self.open_from = None
+
+    def _estimated_position(self, at: float) -> float:
+        assert self.open_from is not None
+        return self._clamp(self.open_from + max(0.0, at - self.open_at))
+
+    def _clamp(self, value: float) -> float:
+        if self.duration is not None:
+            return min(value, self.duration)
+        return value
+
+    def _note_duration(self, value: Any) -> None:
+        # Live streams report null; a finite positive duration is the video's length.
+        duration = position(value)
+        if duration is not None and duration > 0:
+            self.duration = duration
+
+
+def _summarise(segments: list[Segment], duration: float | None) -> Watched:
+    watched = sum(segment.length for segment in segments)
+    return Watched(tuple(segments), watched, union_length(segments), duration)
+
+
+def union_length(segments: list[Segment]) -> float:
+    """The length of the union of segments: rewatched seconds count once."""
+    total = 0.0
+    reach = -math.inf
+    for segment in sorted(segments, key=lambda s: s.start):
+        if segment.end <= reach:
+            continue
+        total += segment.end - max(segment.start, reach)
+        reach = segment.end
+    return total
