@@ -1,0 +1,165 @@
+"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import logging
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from app.config import Settings, SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    overrides = {
+        name: value
+        for name in ("host", "port", "database_url", "data_dir", "log_level")
+        if (value := getattr(args, name, None)) is not None
+    }
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as error:
+        print(f"video-metrics: bad setting: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    command = args.command or "serve"
+    if command == "serve":
+        return _serve(settings)
+    if command == "migrate":
+        return _with_database(settings, _migrate)
+    if command == "keys":
+        if args.keys_command == "create":
+            return _with_database(settings, lambda c: _keys_create(c, args.key))
+        if args.keys_command == "list":
+            return _with_database(settings, _keys_list)
+        if args.keys_command == "revoke":
+            return _with_database(settings, lambda c: _keys_revoke(c, args.key))
+        parser.parse_args(["keys", "--help"])
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="video-metrics", description=__doc__)
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: embedded server)")
+    parser.add_argument("--data-dir", help="folder for the embedded database and the journal")
+    parser.add_argument("--log-level", help="critical, error, warning, info or debug")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="run the server (the default)")
+    serve.add_argument("--host", help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default 3000)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(dest="keys_command")
+    create = key_commands.add_parser("create", help="create a key and print it")
+    create.add_argument("key", nargs="?", help="the key to create (default: 16 random bytes)")
+    key_commands.add_parser("list", help="list keys")
+    revoke = key_commands.add_parser("revoke", help="revoke a key: new joins with it fail")
+    revoke.add_argument("key")
+    return parser
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from app.server import create_app
+
+    try:
+        settings.check_exposure()
+    except SettingsError as error:
+        print(f"video-metrics: {error}", file=sys.stderr)
+        return 2
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=1024 * 1024,
+        lifespan="on",
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+def _with_database(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:
+    from app.db.embedded import EmbeddedPostgres
+    from app.db.migrate import migrate
+
+    async def run(url: str) -> int:
+        connection = await asyncpg.connect(url)
+        try:
+            await migrate(connection)
+            return await action(connection)
+        finally:
+            await connection.close()
+
+    embedded = None
+    url = settings.database_url
+    if url is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        url = embedded.start()
+    try:
+        return asyncio.run(run(url))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _migrate(connection: asyncpg.Connection) -> int:
+    print("schema is current")
+    return 0
+
+
+def new_key() -> str:
+    """16 random bytes, base64: what POST /api/v1/keys and `keys create` hand out."""
+    return base64.b64encode(secrets.token_bytes(16)).decode()
+
+
+async def _keys_create(connection: asyncpg.Connection, key: str | None) -> int:
+    key = key or new_key()
+    try:
+        await connection.execute("INSERT INTO keys (key) VALUES ($1)", key)
+    except asyncpg.UniqueViolationError:
+        print(f"video-metrics: key {key!r} exists already", file=sys.stderr)
+        return 1
+    print(key)
+    return 0
+
+
+async def _keys_list(connection: asyncpg.Connection) -> int:
+    rows: list[Any] = await connection.fetch(
+        "SELECT key, created_at, disabled_at FROM keys ORDER BY created_at, id"
+    )
+    for row in rows:
+        state = f"revoked {row['disabled_at']:%Y-%m-%d %H:%M}" if row["disabled_at"] else "active"
+        print(f"{row['key']}\t{row['created_at']:%Y-%m-%d %H:%M}\t{state}")
+    return 0
+
+
+async def _keys_revoke(connection: asyncpg.Connection, key: str) -> int:
+    status = await connection.execute(
+        "UPDATE keys SET disabled_at = now() WHERE key = $1 AND disabled_at IS NULL", key
+    )
+    if status == "UPDATE 0":
+        print(f"video-metrics: no active key {key!r}", file=sys.stderr)
+        return 1
+    print("Key revoked")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

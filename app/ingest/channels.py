@@ -1,0 +1,200 @@
+"""One websocket's channels: Phoenix join / event / leave semantics over frames, one session each.
+
+Takes frames, returns the frames to send back. The only I/O is the key lookup and handing ended
+sessions to the hub, both injected, so the reply for every frame is decided here in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from app import telemetry
+from app.ingest import protocol
+from app.ingest.hub import Hub, OpenSession
+from app.ingest.keys import KeyCheck, KeysUnavailable
+from app.ingest.protocol import BadFrame, Frame
+from app.ingest.session import Session
+from app.ingest.useragent import Client
+
+log = logging.getLogger("video_metrics.ingest")
+
+TOPIC = re.compile(r"session:[0-9A-Za-z_-]{1,64}")
+
+UNMATCHED = "unmatched topic"
+MISSING = "missing parameters and/or invalid host"
+INVALID_KEY = "invalid key"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_frame_bytes: int = 16 * 1024
+    max_sessions_per_socket: int = 32
+    max_events_per_session: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Where the page is: scheme://host/path without query or fragment, and the host."""
+
+    url: str
+    host: str
+
+    @classmethod
+    def parse(cls, value: object) -> Page | None:
+        if not isinstance(value, str) or not 0 < len(value) <= 2048:
+            return None
+        try:
+            parts = urlsplit(value)
+            host = (parts.hostname or "").lower()
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme not in ("http", "https") or not host:
+            return None
+        netloc = f"{host}:{port}" if port else host
+        return cls(f"{parts.scheme}://{netloc}{parts.path or '/'}", host)
+
+
+@dataclass(slots=True)
+class Channel:
+    join_ref: protocol.Ref
+    open: OpenSession
+
+
+class Connection:
+    """The channels joined on one socket, and the answer to each frame."""
+
+    def __init__(
+        self,
+        *,
+        client: Client,
+        page: Page | None,
+        keys: KeyCheck,
+        hub: Hub,
+        limits: Limits,
+        clock: Callable[[], float],
+    ) -> None:
+        self._client = client
+        self._page = page
+        self._keys = keys
+        self._hub = hub
+        self._limits = limits
+        self._clock = clock
+        self._channels: dict[str, Channel] = {}
+
+    @property
+    def sessions(self) -> int:
+        return len(self._channels)
+
+    async def receive(self, text: str | bytes) -> list[str]:
+        """The frames to send in answer to one received frame (often one reply, maybe none)."""
+        telemetry.EVENTS_RECEIVED.inc()
+        frame = protocol.parse_frame(text, self._limits.max_frame_bytes)
+        if isinstance(frame, BadFrame):
+            return self._refuse(frame)
+        if frame.topic == "phoenix":
+            if frame.event == "heartbeat":
+                return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
+            return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
+        if frame.event == "phx_join":
+            return await self._join(frame)
+        channel = self._channels.get(frame.topic)
+        if frame.event == "phx_leave":
+            return self._leave(frame, channel)
+        if channel is None:
+            return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
+        if frame.event == "event":
+            return self._event(frame, channel)
+        return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, "unknown event")]
+
+    def close(self) -> None:
+        """The socket is gone: every session on it has ended."""
+        at = self._clock()
+        for channel in self._channels.values():
+            self._hub.end(channel.open, at)
+        self._channels.clear()
+
+    def _refuse(self, bad: BadFrame) -> list[str]:
+        telemetry.FRAMES_REJECTED.labels(reason=bad.reason.split(" ")[0]).inc()
+        log.info("event=frame_refused reason=%r ref=%r", bad.reason, bad.ref)
+        if bad.answerable:
+            assert bad.topic is not None
+            return [protocol.reply_error(bad.join_ref, bad.ref, bad.topic, bad.reason)]
+        return []
+
+    async def _join(self, frame: Frame) -> list[str]:
+        if not TOPIC.fullmatch(frame.topic):
+            return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
+        payload = frame.payload
+        key = payload.get("key")
+        metadata = payload.get("metadata")
+        page = Page.parse(payload.get("source_url")) or self._page
+        if not isinstance(key, str) or not key or metadata is None or page is None:
+            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, MISSING)]
+        if "\\u0000" in json.dumps(metadata):
+            reason = "metadata must not contain NUL characters"
+            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason)]
+        out: list[str] = []
+        previous = self._channels.pop(frame.topic, None)
+        if previous is not None:
+            # A second join of a joined topic replaces it, as Phoenix does.
+            out.append(protocol.close(previous.join_ref, frame.topic))
+            self._hub.end(previous.open, self._clock())
+        if len(self._channels) >= self._limits.max_sessions_per_socket:
+            reason = f"too many sessions on this socket (limit {self._limits.max_sessions_per_socket})"
+            out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason))
+            return out
+        try:
+            key_id = await self._keys.key_id(key)
+        except KeysUnavailable:
+            reason = "temporarily unavailable, retrying"
+            out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason))
+            return out
+        if key_id is None:
+            out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, INVALID_KEY))
+            return out
+        identifier = payload.get("identifier")
+        opened = OpenSession(
+            key_id=key_id,
+            metadata=metadata,
+            identifier=identifier[:512] if isinstance(identifier, str) else None,
+            client=self._client,
+            page_host=page.host,
+            page_url=page.url,
+            session=Session(opened_at=self._clock()),
+        )
+        self._hub.open(opened)
+        self._channels[frame.topic] = Channel(frame.join_ref, opened)
+        out.append(protocol.reply_ok(frame.join_ref, frame.ref, frame.topic))
+        return out
+
+    def _leave(self, frame: Frame, channel: Channel | None) -> list[str]:
+        out = [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
+        if channel is not None:
+            del self._channels[frame.topic]
+            self._hub.end(channel.open, self._clock())
+            out.append(protocol.close(channel.join_ref, frame.topic))
+        return out
+
+    def _event(self, frame: Frame, channel: Channel) -> list[str]:
+        session = channel.open.session
+        if session.events >= self._limits.max_events_per_session:
+            limit = self._limits.max_events_per_session
+            reason = f"too many events in this session (limit {limit})"
+            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason)]
+        session.events += 1
+        payload: dict[str, Any] = frame.payload
+        name = payload.get("name")
+        at = self._clock()
+        if name == "play":
+            session.play(payload.get("from"), payload.get("duration"), at)
+        elif name == "pause":
+            session.pause(payload.get("to"), payload.get("duration"), at)
+        # Unknown names are ignored, as the contract says, and still answered ok.
+        return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]

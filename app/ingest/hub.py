@@ -1,0 +1,92 @@
+"""Every session open in this process: for checkpoints, live counts and ending them all at shutdown."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app import telemetry
+from app.ingest.record import SessionRecord
+from app.ingest.session import Session, Watched
+from app.ingest.useragent import Client
+from app.ingest.writer import Writer
+
+
+@dataclass(slots=True)
+class OpenSession:
+    """A session and what it will be stored under."""
+
+    key_id: int
+    metadata: Any
+    identifier: str | None
+    client: Client
+    page_host: str
+    page_url: str
+    session: Session
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    ended: bool = False
+
+    def record(self, watched: Watched, ended_at: float, *, final: bool) -> SessionRecord:
+        return SessionRecord(
+            id=self.id,
+            started_at=datetime.fromtimestamp(self.session.opened_at, UTC),
+            ended_at=datetime.fromtimestamp(max(ended_at, self.session.opened_at), UTC),
+            key_id=self.key_id,
+            metadata=self.metadata,
+            identifier=self.identifier,
+            duration=watched.duration,
+            browser=self.client.browser,
+            platform=self.client.platform,
+            device=self.client.device,
+            page_host=self.page_host,
+            page_url=self.page_url,
+            segments=[[segment.start, segment.end] for segment in watched.segments],
+            watched=watched.watched,
+            unique_watched=watched.unique_watched,
+            final=final,
+        )
+
+
+class Hub:
+    """Open sessions of this process, handed to the writer when they end."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+        self._open: dict[uuid.UUID, OpenSession] = {}
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def open(self, session: OpenSession) -> None:
+        self._open[session.id] = session
+        telemetry.OPEN_SESSIONS.set(len(self._open))
+
+    def end(self, session: OpenSession, at: float) -> None:
+        """End a session once: its final row goes to the writer."""
+        if session.ended:
+            return
+        session.ended = True
+        self._open.pop(session.id, None)
+        telemetry.OPEN_SESSIONS.set(len(self._open))
+        self._writer.submit(session.record(session.session.end(at), at, final=True))
+
+    def end_all(self, at: float) -> int:
+        sessions = list(self._open.values())
+        for session in sessions:
+            self.end(session, at)
+        return len(sessions)
+
+    def checkpoint(self, at: float, older_than: float) -> int:
+        """Write what long-open sessions have watched so far, so a crash loses little."""
+        count = 0
+        for session in self._open.values():
+            if at - session.session.opened_at >= older_than:
+                watched = session.session.snapshot(at)
+                self._writer.submit(session.record(watched, at, final=False))
+                count += 1
+        return count
+
+    def playing(self) -> int:
+        return sum(1 for session in self._open.values() if session.session.playing)

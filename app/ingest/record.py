@@ -1,0 +1,47 @@
+"""The stored form of a session: one row of the `sessions` table, and what identifies its video."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A session as written: final when the session ended, otherwise a checkpoint of an open one."""
+
+    id: uuid.UUID
+    started_at: datetime
+    ended_at: datetime
+    key_id: int
+    metadata: Any  # the video's metadata, a JSON value; PostgreSQL compares it as jsonb
+    identifier: str | None
+    duration: float | None
+    browser: str
+    platform: str
+    device: str
+    page_host: str
+    page_url: str
+    segments: list[list[float]]
+    watched: float
+    unique_watched: float
+    final: bool
+
+    def to_json(self) -> str:
+        """One line of the local journal, for rows that could not be written before exit."""
+        row: dict[str, Any] = asdict(self)
+        row["id"] = str(self.id)
+        row["started_at"] = self.started_at.isoformat()
+        row["ended_at"] = self.ended_at.isoformat()
+        return json.dumps(row, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, line: str) -> SessionRecord:
+        row = json.loads(line)
+        row["id"] = uuid.UUID(row["id"])
+        row["started_at"] = datetime.fromisoformat(row["started_at"])
+        row["ended_at"] = datetime.fromisoformat(row["ended_at"])
+        return cls(**row)

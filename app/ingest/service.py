@@ -1,0 +1,92 @@
+"""Ingest as a running service: the writer, the open sessions, and the periodic jobs around them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import Counter
+
+import asyncpg
+
+from app import live
+from app.config import Settings
+from app.ingest.channels import Limits
+from app.ingest.hub import Hub
+from app.ingest.keys import KeyCheck
+from app.ingest.writer import Writer
+
+log = logging.getLogger("video_metrics.ingest")
+
+# How long shutdown waits for the last sessions to be written before journaling them.
+SHUTDOWN_FLUSH_SECONDS = 20.0
+
+
+class Ingest:
+    """Starts the writer and the periodic jobs; at shutdown ends every open session and flushes."""
+
+    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = Limits(
+            max_frame_bytes=settings.max_frame_bytes,
+            max_sessions_per_socket=settings.max_sessions_per_socket,
+            max_events_per_session=settings.max_events_per_session,
+        )
+        self.writer = Writer(pool, flush_interval=settings.flush_interval, journal_dir=settings.data_dir)
+        self.hub = Hub(self.writer)
+        self.keys = KeyCheck(pool)
+        self.process_id = uuid.uuid4()
+        self._pool = pool
+        self._sockets: Counter[str] = Counter()
+        self._writer_task: asyncio.Task[None] | None = None
+        self._jobs: list[asyncio.Task[None]] = []
+
+    def admit(self, address: str) -> bool:
+        """Count a socket from `address`, unless that address is at its limit."""
+        if self._sockets[address] >= self.settings.max_sockets_per_address:
+            return False
+        self._sockets[address] += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self._sockets[address] -= 1
+        if self._sockets[address] <= 0:
+            del self._sockets[address]
+
+    async def start(self) -> None:
+        self._writer_task = asyncio.create_task(self.writer.run(), name="writer")
+        self._jobs = [
+            asyncio.create_task(self._checkpoints(), name="checkpoints"),
+            asyncio.create_task(self._publish_live(), name="live"),
+        ]
+
+    async def stop(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+        for job in self._jobs:
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
+        ended = self.hub.end_all(time.time())
+        log.info("event=ingest_stopping ended_sessions=%d pending=%d", ended, self.writer.pending)
+        if self._writer_task is not None:
+            await self.writer.close(self._writer_task, SHUTDOWN_FLUSH_SECONDS)
+        with contextlib.suppress(Exception):
+            await live.withdraw(self._pool, self.process_id)
+
+    async def _checkpoints(self) -> None:
+        interval = self.settings.checkpoint_interval
+        while True:
+            await asyncio.sleep(interval)
+            count = self.hub.checkpoint(time.time(), older_than=interval)
+            if count:
+                log.info("event=checkpoint sessions=%d", count)
+
+    async def _publish_live(self) -> None:
+        while True:
+            try:
+                await live.publish(self._pool, self.process_id, self.hub.playing())
+            except Exception as error:  # the database is away; the next round tries again
+                log.warning("event=live_publish_failed error=%r", str(error))
+            await asyncio.sleep(live.PUBLISH_INTERVAL)

@@ -1,0 +1,81 @@
+"""The websocket endpoint at /socket/websocket: admission, the receive loop, the idle timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app import telemetry
+from app.ingest.channels import Connection, Page
+from app.ingest.service import Ingest
+from app.ingest.useragent import classify
+
+log = logging.getLogger("video_metrics.ingest")
+
+# WebSocket close codes: 1000 normal, 1008 policy violation.
+_NORMAL = 1000
+_POLICY = 1008
+
+
+async def socket_endpoint(websocket: WebSocket) -> None:
+    ingest: Ingest = websocket.app.state.ingest
+    source_url = websocket.query_params.get("source_url")
+    if not source_url:
+        # Closing before accepting answers the upgrade with HTTP 403, as the reference server did.
+        await websocket.close(code=_POLICY, reason="source_url is required")
+        return
+    address = websocket.client.host if websocket.client else "unknown"
+    if not ingest.admit(address):
+        await websocket.accept()
+        limit = ingest.settings.max_sockets_per_address
+        await websocket.close(code=_POLICY, reason=f"too many sockets from this address ({limit})")
+        return
+    try:
+        await websocket.accept()
+        telemetry.OPEN_SOCKETS.inc()
+        connection = Connection(
+            client=classify(websocket.headers.get("user-agent")),
+            page=Page.parse(source_url),
+            keys=ingest.keys,
+            hub=ingest.hub,
+            limits=ingest.limits,
+            clock=time.time,
+        )
+        try:
+            await _serve(websocket, connection, ingest.settings.idle_timeout)
+        finally:
+            connection.close()
+            telemetry.OPEN_SOCKETS.dec()
+    finally:
+        ingest.release(address)
+
+
+async def _serve(websocket: WebSocket, connection: Connection, idle_timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(idle_timeout) as idle:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                idle.reschedule(loop.time() + idle_timeout)
+                data = message.get("text")
+                if data is None:
+                    data = message.get("bytes") or b""
+                for frame in await connection.receive(data):
+                    await websocket.send_text(frame)
+    except TimeoutError:
+        log.info("event=socket_idle_closed sessions=%d", connection.sessions)
+        await _close_quietly(websocket, _NORMAL, "idle timeout")
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        # The peer went away while we were answering; its sessions end in the caller.
+        return
+
+
+async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):
+        await websocket.close(code=code, reason=reason)

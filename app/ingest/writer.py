@@ -1,0 +1,245 @@
+"""The one task that writes sessions: batched, retried with backoff, never dropped.
+
+Rows are upserts keyed by session id, so a batch that is written twice (its commit succeeded but
+the answer was lost) still leaves one row per session, and a final row is never overwritten by a
+late checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from pathlib import Path
+
+import asyncpg
+
+from app import telemetry
+from app.ingest.record import SessionRecord
+
+log = logging.getLogger("video_metrics.writer")
+
+_COLUMNS = (
+    "id",
+    "started_at",
+    "ended_at",
+    "key_id",
+    "metadata",
+    "identifier",
+    "duration",
+    "browser",
+    "platform",
+    "device",
+    "page_host",
+    "page_url",
+    "segments",
+    "watched",
+    "unique_watched",
+    "final",
+)
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS incoming_sessions (
+    id uuid, started_at timestamptz, ended_at timestamptz, key_id bigint, metadata jsonb,
+    identifier text, duration double precision, browser text, platform text, device text,
+    page_host text, page_url text, segments double precision[], watched double precision,
+    unique_watched double precision, final boolean
+) ON COMMIT DELETE ROWS
+"""
+
+# Built from the constant column list above; nothing from input reaches it.
+_STAGE_ROW = f"""
+INSERT INTO incoming_sessions ({", ".join(_COLUMNS)})
+VALUES ({", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))})
+"""  # noqa: S608
+
+# One video per (key, metadata); jsonb equality, not text equality, decides what is the same video.
+_UPSERT_VIDEOS = """
+INSERT INTO videos (key_id, metadata, identifier, duration)
+SELECT DISTINCT ON (key_id, metadata) key_id, metadata, identifier, duration
+FROM incoming_sessions
+ORDER BY key_id, metadata, ended_at DESC
+ON CONFLICT (key_id, metadata) DO UPDATE
+SET identifier = coalesce(EXCLUDED.identifier, videos.identifier),
+    duration = coalesce(EXCLUDED.duration, videos.duration)
+"""
+
+_UPSERT_SESSIONS = """
+INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
+                      page_host, page_url, segments, watched, unique_watched, final)
+SELECT i.id, i.started_at, i.ended_at, i.key_id, v.id, i.browser, i.platform, i.device,
+       i.page_host, i.page_url, i.segments, i.watched, i.unique_watched, i.final
+FROM incoming_sessions i JOIN videos v ON v.key_id = i.key_id AND v.metadata = i.metadata
+ON CONFLICT (id, started_at) DO UPDATE
+SET ended_at = EXCLUDED.ended_at, segments = EXCLUDED.segments, watched = EXCLUDED.watched,
+    unique_watched = EXCLUDED.unique_watched, final = EXCLUDED.final
+WHERE NOT sessions.final
+"""
+
+# Batches at least this large are staged with COPY; smaller ones with one pipelined insert.
+COPY_THRESHOLD = 64
+# Errors that say a row itself is unacceptable; anything else is the database being away.
+_REJECTED = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+
+
+class Writer:
+    """Owns every session write. `submit` never blocks; `run` drains the queue in batches."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        flush_interval: float = 0.5,
+        batch_size: int = 1000,
+        journal_dir: Path | None = None,
+    ) -> None:
+        self._pool = pool
+        self._flush_interval = flush_interval
+        self._batch_size = batch_size
+        self._journal_dir = journal_dir
+        self._queue: deque[SessionRecord] = deque()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def submit(self, record: SessionRecord) -> None:
+        self._queue.append(record)
+        self._idle.clear()
+        telemetry.QUEUE_DEPTH.set(len(self._queue))
+        if len(self._queue) >= self._batch_size:
+            self._wake.set()
+
+    async def run(self) -> None:
+        """Write until cancelled: a batch when it is full or every `flush_interval` seconds."""
+        self._replay_journal()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._flush_interval):
+                    await self._wake.wait()
+            self._wake.clear()
+            await self._drain()
+
+    async def drained(self) -> None:
+        """Wait until everything submitted so far is written."""
+        self._wake.set()
+        await self._idle.wait()
+
+    async def close(self, task: asyncio.Task[None], deadline: float) -> None:
+        """Flush what is queued, for up to `deadline` seconds, then keep the rest in the journal."""
+        self._closing = True
+        try:
+            async with asyncio.timeout(deadline):
+                await self.drained()
+        except TimeoutError:
+            log.error("event=writer_close_timeout pending=%d", len(self._queue))
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        self._write_journal()
+
+    async def _drain(self) -> None:
+        while self._queue:
+            taken, batch = self._take_batch()
+            await self._write_with_retry(batch)
+            for _ in range(taken):
+                self._queue.popleft()
+            telemetry.QUEUE_DEPTH.set(len(self._queue))
+        self._idle.set()
+
+    def _take_batch(self) -> tuple[int, list[SessionRecord]]:
+        # The queue is only popped after the batch is written, so a cancellation at shutdown
+        # leaves the rows queued (and journaled), not lost.
+        taken = min(len(self._queue), self._batch_size)
+        by_id: dict[object, SessionRecord] = {}
+        for index in range(taken):
+            record = self._queue[index]
+            by_id[record.id] = record  # a later checkpoint or final row supersedes an earlier one
+        return taken, list(by_id.values())
+
+    async def _write_with_retry(self, batch: list[SessionRecord]) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._write(batch)
+            except _REJECTED as error:
+                await self._write_each(batch, error)
+                break
+            except Exception as error:  # the database is away: keep the batch, try again
+                telemetry.WRITE_FAILURES.inc()
+                log.warning(
+                    "event=write_failed rows=%d error=%r retry_in=%.1f",
+                    len(batch),
+                    str(error) or type(error).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            else:
+                break
+
+    async def _write(self, batch: list[SessionRecord]) -> None:
+        started = time.perf_counter()
+        rows = [tuple(getattr(record, column) for column in _COLUMNS) for record in batch]
+        async with self._pool.acquire() as connection, connection.transaction():
+            await connection.execute(_STAGING)
+            if len(rows) >= COPY_THRESHOLD:
+                await connection.copy_records_to_table("incoming_sessions", records=rows, columns=_COLUMNS)
+            else:
+                await connection.executemany(_STAGE_ROW, rows)
+            await connection.execute(_UPSERT_VIDEOS)
+            await connection.execute(_UPSERT_SESSIONS)
+        telemetry.WRITE_BATCHES.observe(time.perf_counter() - started)
+        telemetry.SESSIONS_WRITTEN.inc(len(batch))
+
+    async def _write_each(self, batch: list[SessionRecord], error: Exception) -> None:
+        """A batch the database refused as data: write rows one by one, set aside the bad ones."""
+        log.error("event=batch_rejected rows=%d error=%r", len(batch), str(error))
+        for record in batch:
+            try:
+                await self._write([record])
+            except _REJECTED as row_error:
+                self._set_aside(record, str(row_error))
+
+    def _set_aside(self, record: SessionRecord, reason: str) -> None:
+        log.error("event=session_rejected id=%s reason=%r", record.id, reason)
+        if self._journal_dir is not None:
+            path = self._journal_dir / "rejected-sessions.jsonl"
+            with path.open("a") as journal:
+                journal.write(record.to_json() + "\n")
+
+    def _journal_path(self) -> Path | None:
+        return None if self._journal_dir is None else self._journal_dir / "pending-sessions.jsonl"
+
+    def _write_journal(self) -> None:
+        path = self._journal_path()
+        if not self._queue:
+            return
+        if path is None:
+            log.error("event=sessions_lost rows=%d reason='no journal folder'", len(self._queue))
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as journal:
+            for record in self._queue:
+                journal.write(record.to_json() + "\n")
+        log.warning("event=sessions_journaled rows=%d path=%s", len(self._queue), path)
+        self._queue.clear()
+
+    def _replay_journal(self) -> None:
+        path = self._journal_path()
+        if path is None or not path.exists():
+            return
+        lines = path.read_text().splitlines()
+        for line in lines:
+            if line.strip():
+                self.submit(SessionRecord.from_json(line))
+        # Rewritten by close() if they are still unwritten then, so dropping the file is safe
+        # except for a hard crash before the next flush.
+        path.unlink()
+        log.info("event=journal_replayed rows=%d", len(lines))

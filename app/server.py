@@ -1,0 +1,64 @@
+"""Assembles the ASGI app: database and ingest in the lifespan, routes, middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from app.config import Settings
+from app.db.embedded import EmbeddedPostgres
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+from app.health import healthz, readyz
+from app.ingest.service import Ingest
+from app.ingest.socket import socket_endpoint
+
+log = logging.getLogger("video_metrics")
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded = None
+        url = settings.database_url
+        if url is None:
+            embedded = EmbeddedPostgres(settings.data_dir)
+            url = await asyncio.to_thread(embedded.start)
+        try:
+            pool = await create_pool(url)
+            try:
+                async with pool.acquire() as connection:
+                    await migrate(connection)
+                ingest = Ingest(pool, settings)
+                app.state.pool = pool
+                app.state.ingest = ingest
+                await ingest.start()
+                log.info(
+                    "event=ready database=%s listen=http://%s:%d",
+                    "embedded:" + str(embedded.pgdata) if embedded else "external",
+                    settings.host,
+                    settings.port,
+                )
+                try:
+                    yield
+                finally:
+                    await ingest.stop()
+            finally:
+                await pool.close()
+        finally:
+            if embedded is not None:
+                await asyncio.to_thread(embedded.stop)
+
+    routes: list[BaseRoute] = [
+        WebSocketRoute("/socket/websocket", socket_endpoint),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,20 @@
+"""Prometheus instruments for the server's own health (served at /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+OPEN_SOCKETS = Gauge("video_metrics_open_sockets", "Websockets open in this process")
+OPEN_SESSIONS = Gauge("video_metrics_open_sessions", "Playback sessions open in this process")
+EVENTS_RECEIVED = Counter("video_metrics_events_received_total", "Frames received on websockets")
+FRAMES_REJECTED = Counter("video_metrics_frames_rejected_total", "Frames refused, by reason", ["reason"])
+SESSIONS_WRITTEN = Counter(
+    "video_metrics_sessions_written_total", "Session rows written (final and checkpoints)"
+)
+WRITE_BATCHES = Histogram(
+    "video_metrics_write_batch_seconds",
+    "Time to write one batch of sessions",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+WRITE_FAILURES = Counter("video_metrics_write_failures_total", "Batch writes that failed")
+QUEUE_DEPTH = Gauge("video_metrics_write_queue_depth", "Session rows waiting to be written")

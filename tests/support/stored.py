@@ -1,0 +1,29 @@
+"""Reading back what the server stored, waiting for the writer (it flushes within a second or two)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+
+_SELECT = """
+SELECT s.*, v.metadata, v.identifier, v.duration, k.key
+FROM sessions s JOIN videos v ON v.id = s.video_id JOIN keys k ON k.id = s.key_id
+WHERE k.key = $1 AND s.final
+ORDER BY s.started_at, s.id
+"""
+
+
+async def final_sessions(
+    db: asyncpg.Connection, key: str, count: int, timeout: float = 5.0
+) -> list[dict[str, Any]]:
+    """The key's final session rows once there are `count` of them (fails after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = [dict(row) for row in await db.fetch(_SELECT, key)]
+        if len(rows) >= count or time.monotonic() > deadline:
+            assert len(rows) == count, f"expected {count} stored sessions, found {len(rows)}"
+            return rows
+        await asyncio.sleep(0.05)
