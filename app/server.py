@@ -17,6 +17,7 @@ from app.db.pool import create_pool
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
+from app.web import web_routes
 
 log = logging.getLogger("video_metrics")
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/socket/websocket", socket_endpoint),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *web_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
