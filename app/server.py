@@ -8,8 +8,9 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from app.api.routes import api_routes
 from app.config import Settings
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *web_routes(),
+        Mount("/api/v1", routes=api_routes()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

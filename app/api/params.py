@@ -57,12 +57,16 @@ MIN_INTERVAL_MICROSECONDS = 1_000_000
 MAX_WATCH_SECONDS = 1e9
 MAX_RANGES = 1000
 MAX_TEXT = 1000
+MAX_DEPTH = 32
 # 9999-12-31T23:59:59Z: the last second PostgreSQL and Python both print with four year digits.
 MAX_DECIMAL = 253_402_300_799
 
 _DECIMAL = re.compile(r"\s*\d{1,12}(?:\.\d{1,6})?\s*", re.ASCII)
 _WHOLE = re.compile(r"\s*\d{1,9}\s*", re.ASCII)
-_KEY = re.compile(r"[A-Za-z0-9+/=._~-]{1,128}", re.ASCII)
+# Keys travel in page source, query strings and URL paths: printable ASCII, the characters of
+# both base64 alphabets and a few more.
+KEY_PATTERN = re.compile(r"[A-Za-z0-9+/=._~-]{1,128}", re.ASCII)
+KEY_RULE = "1 to 128 letters, digits or +/=._~-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +238,27 @@ def parse_query(value: Any, identifier: str | None = None) -> VideoQuery:
     if not value:
         raise ParamError("query", 'is empty; give {"video": {...}} or {"key": "..."}')
     video = value.get("video")
-    if "video" in value and not isinstance(video, dict):
-        raise ParamError("query", f"video must be an object of metadata, not {_kind(video)}")
+    if "video" in value:
+        if not isinstance(video, dict):
+            raise ParamError("query", f"video must be an object of metadata, not {_kind(video)}")
+        _check_json(video, "query", depth=0)
     key = value.get("key")
-    if "key" in value and not (isinstance(key, str) and _KEY.fullmatch(key)):
-        raise ParamError("query", "key must be an API key: 1 to 128 letters, digits or +/=._~-")
+    if "key" in value and not (isinstance(key, str) and KEY_PATTERN.fullmatch(key)):
+        raise ParamError("query", f"key must be an API key: {KEY_RULE}")
     return VideoQuery(video=video, key=key, identifier=identifier)
+
+
+def parse_new_key(raw: Mapping[str, Any]) -> str | None:
+    """The body of `POST /keys`: nothing (a random key), or {"key": "<custom key>"}."""
+    for name in raw:
+        if name != "key":
+            raise ParamError(str(name)[:100], "unknown parameter; a new key accepts only key")
+    if "key" not in raw:
+        return None
+    key = raw["key"]
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise ParamError("key", f"must be {KEY_RULE}, not {_kind(key)}")
+    return key
 
 
 def parse_identifier(value: Any) -> str:
@@ -247,7 +266,35 @@ def parse_identifier(value: Any) -> str:
         raise ParamError("identifier", f"must be a non-empty string, not {_kind(value)}")
     if len(value) > MAX_TEXT:
         raise ParamError("identifier", f"is longer than {MAX_TEXT} characters")
+    _check_text(value, "identifier")
     return value
+
+
+def _check_json(value: Any, parameter: str, depth: int) -> None:
+    """Refuse what PostgreSQL's jsonb cannot hold, before it reaches the database: text with NUL
+    or unpaired surrogates, numbers too large to be finite, and absurd nesting."""
+    if depth > MAX_DEPTH:
+        raise ParamError(parameter, f"is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        _check_text(value, parameter)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ParamError(parameter, "holds a number too large to store")
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            _check_text(name, parameter)
+            _check_json(inner, parameter, depth + 1)
+    elif isinstance(value, list):
+        for inner in value:
+            _check_json(inner, parameter, depth + 1)
+
+
+def _check_text(value: str, parameter: str) -> None:
+    if "\x00" in value:
+        raise ParamError(parameter, "holds a NUL character, which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamError(parameter, "holds text that is not valid Unicode") from None
 
 
 def parse_bucket_interval(value: Any) -> Interval:

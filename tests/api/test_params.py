@@ -26,6 +26,13 @@ NOW = datetime(2024, 5, 31, 12, 0, tzinfo=UTC)
 VIDEO = {"video": {"id": "1"}}
 
 
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 def refused(raw: dict[str, Any], parameter: str, endpoint: Endpoint = Endpoint.PLAYS) -> str:
     with pytest.raises(ParamError) as caught:
         parse_params(raw, endpoint)
@@ -142,6 +149,19 @@ def test_ranges(value: Any, expected: int) -> None:
 )
 def test_bad_query(value: Any) -> None:
     refused({"query": value}, "query")
+
+
+@pytest.mark.parametrize(
+    "video",
+    [{"a": "x\x00y"}, {"a\x00": 1}, {"a": "\ud800"}, {"a": [1e400]}, {"a": -1e400}, _nested(40)],
+)
+def test_query_values_postgresql_cannot_store(video: dict[str, Any]) -> None:
+    refused({"query": {"video": video}}, "query")
+
+
+@pytest.mark.parametrize("value", ["x\x00", "\udc80"])
+def test_identifier_postgresql_cannot_store(value: str) -> None:
+    refused({"identifier": value}, "identifier")
 
 
 def test_query_or_identifier_required() -> None:

@@ -1,0 +1,310 @@
+"""The /api/v1 routes: read parameters, ask stats, answer in the contract's JSON shapes.
+
+Every failure a client can cause is a 4xx with `{"error": ...}` naming what was wrong; a database
+that is away is a 503. Nothing a client sends can produce a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from app import live
+from app.api import keys, stats
+from app.api.params import (
+    KEY_PATTERN,
+    KEY_RULE,
+    Endpoint,
+    ParamError,
+    StatsParams,
+    from_json_body,
+    from_query_string,
+    merge,
+    parse_new_key,
+    parse_params,
+)
+
+log = logging.getLogger("video_metrics.api")
+
+# Parameters fit in a few hundred bytes; the limit only keeps a hostile body from costing memory.
+MAX_BODY_BYTES = 64 * 1024
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def api_routes() -> list[BaseRoute]:
+    """The routes to mount at /api/v1."""
+    return [
+        Route("/plays", _methods(GET=_plays, POST=_plays)),
+        Route("/views", _methods(GET=_views, POST=_views)),
+        Route("/engagement", _methods(GET=_engagement, POST=_engagement)),
+        Route("/sources", _methods(GET=_sources, POST=_sources)),
+        Route("/watching", _methods(GET=_watching, POST=_watching)),
+        Route("/keys", _methods(GET=_list_keys, POST=_create_key)),
+        Route("/keys/{key:path}", _methods(DELETE=_revoke_key)),
+    ]
+
+
+def error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and Z, as the contract prints every time."""
+    t = moment.astimezone(UTC)
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+        f".{t.microsecond:06d}Z"
+    )
+
+
+def _methods(**handlers: Handler) -> _Dispatch:
+    return _Dispatch(handlers)
+
+
+class _Dispatch:
+    """One ASGI endpoint per path that dispatches on the method itself, so that any wrong method
+    gets a JSON 405 naming the allowed ones (Starlette's own is plain text), and so that no
+    failure a client can cause escapes as a 500. Being a class, Starlette routes every method
+    to it."""
+
+    def __init__(self, handlers: dict[str, Handler]) -> None:
+        self.handlers = dict(handlers)
+        if "GET" in self.handlers:
+            self.handlers["HEAD"] = self.handlers["GET"]
+        self.allowed = ", ".join(sorted(self.handlers.keys() | {"OPTIONS"}))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.respond(request)
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": self.allowed})
+        handler = self.handlers.get(request.method)
+        if handler is None:
+            refusal = error(
+                405,
+                f"method: {request.method} is not allowed here; use {self.allowed}",
+                parameter="method",
+            )
+            refusal.headers["Allow"] = self.allowed
+            return refusal
+        try:
+            return await handler(request)
+        except ParamError as problem:
+            return error(400, str(problem), parameter=problem.parameter)
+        except _TooLarge:
+            return error(413, f"body: larger than {MAX_BODY_BYTES} bytes", parameter="body")
+        except asyncpg.QueryCanceledError:
+            return error(503, "the query took too long; ask for a shorter timeframe")
+        except (OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as e:
+            log.warning("event=api_database_unavailable path=%s error=%r", request.url.path, str(e))
+            return error(503, "the database is not reachable right now; try again shortly")
+
+
+async def _raw(request: Request) -> dict[str, Any]:
+    """Parameters from the query string and, for any method, a JSON body."""
+    query_string = from_query_string(request.query_params.multi_items())
+    return merge(query_string, from_json_body(await _body(request)))
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _timescale(request: Request, connection: stats.Connection) -> bool:
+    """Whether time_bucket is there; asked once per application, the answer kept on its state."""
+    known: bool | None = getattr(request.app.state, "api_timescale", None)
+    if known is None:
+        known = bool(
+            await connection.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')"
+            )
+        )
+        request.app.state.api_timescale = known
+    return known
+
+
+async def _scope(connection: stats.Connection, params: StatsParams) -> stats.Scope | None:
+    start, end = params.timeframe.bounds(datetime.now(UTC))
+    return await stats.scope_for(connection, params.videos, start, end)
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+async def _plays_answer(request: Request, endpoint: Endpoint, device_name: str) -> Response:
+    params = parse_params(await _raw(request), endpoint)
+    async with _pool(request).acquire() as connection:
+        scope = await _scope(connection, params)
+        buckets = []
+        if scope is not None:
+            buckets = await stats.plays(
+                connection,
+                scope,
+                params.interval,
+                params.minimum_watch_seconds,
+                timescale=await _timescale(request, connection),
+            )
+    return JSONResponse(
+        {
+            "views": [
+                {
+                    "interval": iso(bucket.start),
+                    "views": bucket.views,
+                    "total_view_time": bucket.total_view_time,
+                    "unique_total_view_time": bucket.unique_total_view_time,
+                    "browser": bucket.browser,
+                    device_name: bucket.device,
+                    "platform": bucket.platform,
+                }
+                for bucket in buckets
+            ]
+        }
+    )
+
+
+async def _plays(request: Request) -> Response:
+    return await _plays_answer(request, Endpoint.PLAYS, "device_type")
+
+
+async def _views(request: Request) -> Response:
+    """The reference server's shape: the same numbers, `device` instead of `device_type`."""
+    return await _plays_answer(request, Endpoint.VIEWS, "device")
+
+
+async def _sources(request: Request) -> Response:
+    params = parse_params(await _raw(request), Endpoint.SOURCES)
+    async with _pool(request).acquire() as connection:
+        scope = await _scope(connection, params)
+        rows = []
+        if scope is not None:
+            rows = await stats.sources(
+                connection,
+                scope,
+                params.interval,
+                params.minimum_watch_seconds,
+                timescale=await _timescale(request, connection),
+            )
+    return JSONResponse(
+        {
+            "sources": [
+                {"interval": iso(row.start), "path": row.path, "host": row.host, "views": row.views}
+                for row in rows
+            ]
+        }
+    )
+
+
+async def _engagement(request: Request) -> Response:
+    params = parse_params(await _raw(request), Endpoint.ENGAGEMENT)
+    async with _pool(request).acquire() as connection:
+        scope = await _scope(connection, params)
+        if params.ranges is None:
+            buckets = []
+            if scope is not None:
+                buckets = await stats.per_second(
+                    connection,
+                    scope,
+                    params.interval,
+                    timescale=await _timescale(request, connection),
+                )
+            return JSONResponse(
+                {
+                    "engagement": [
+                        {
+                            "interval": iso(bucket.start),
+                            "per_second": [{"second": s.second, "views": s.views} for s in bucket.per_second],
+                        }
+                        for bucket in buckets
+                    ]
+                }
+            )
+        ranges = []
+        length = None if scope is None else await stats.duration(connection, scope)
+        if scope is not None and length is not None:
+            ranges = await stats.ranges(connection, scope, length, params.ranges)
+    return JSONResponse(
+        {
+            "engagement": [
+                {
+                    "range": r.range,
+                    "range_time": {"from": r.start, "to": r.end},
+                    "viewers": r.viewers,
+                }
+                for r in ranges
+            ]
+        }
+    )
+
+
+async def _watching(request: Request) -> Response:
+    parse_params(await _raw(request), Endpoint.WATCHING)
+    return JSONResponse({"watching": await live.watching(_pool(request))})
+
+
+async def _create_key(request: Request) -> Response:
+    custom = parse_new_key(await _raw(request))
+    async with _pool(request).acquire() as connection:
+        try:
+            key = await keys.create_key(connection, custom)
+        except keys.KeyExists:
+            return error(409, "key: this key already exists; choose another", parameter="key")
+    return JSONResponse({"key": key}, status_code=201)
+
+
+async def _list_keys(request: Request) -> Response:
+    raw = await _raw(request)
+    for name in raw:
+        raise ParamError(str(name)[:100], "unknown parameter; listing keys takes none")
+    async with _pool(request).acquire() as connection:
+        rows = await keys.list_keys(connection)
+    return JSONResponse(
+        {
+            "keys": [
+                {
+                    "key": row.key,
+                    "created_at": iso(row.created_at),
+                    "disabled_at": None if row.disabled_at is None else iso(row.disabled_at),
+                }
+                for row in rows
+            ]
+        }
+    )
+
+
+async def _revoke_key(request: Request) -> Response:
+    key = request.path_params["key"]
+    if not KEY_PATTERN.fullmatch(key):
+        return error(404, "key: no such key (keys are " + KEY_RULE + ")", parameter="key")
+    async with _pool(request).acquire() as connection:
+        disabled_at = await keys.revoke_key(connection, key)
+    if disabled_at is None:
+        return error(404, "key: no such key", parameter="key")
+    return JSONResponse({"message": "Key revoked"})

@@ -1,0 +1,298 @@
+"""Every read query of the stats endpoints, in one place, with bind parameters only.
+
+The SQL text is assembled from fixed fragments chosen by the *shape* of a question (a key or a list
+of videos; month or fixed buckets; TimescaleDB or not), never from input text: every value the
+caller sent travels as a bind parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from app.api.buckets import bucket_sql
+from app.api.params import VideoQuery
+from app.intervals import Interval
+
+# A connection of its own or one borrowed from the pool: the queries take either.
+Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+
+# The values the schema allows (migrations/001_schema.sql), in the order the answers list them.
+BROWSERS = ("edge", "ie", "chrome", "firefox", "opera", "safari", "brave", "other")
+DEVICES = ("mobile", "tablet", "desktop", "other")
+PLATFORMS = ("ios", "android", "mac", "windows", "linux", "other")
+
+# Per-second engagement lists at most this many seconds of video (about 11.5 days).
+MAX_SECOND = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The sessions a question is about: all of a key's, or those of some videos; a time window."""
+
+    start: datetime
+    end: datetime
+    key_id: int | None = None
+    video_ids: tuple[int, ...] = ()
+
+    def condition(self) -> tuple[str, list[object]]:
+        """A WHERE clause over `sessions s` taking $1..$3, and its arguments."""
+        if self.key_id is not None:
+            return "s.key_id = $1 AND s.started_at BETWEEN $2 AND $3", [
+                self.key_id,
+                self.start,
+                self.end,
+            ]
+        return "s.video_id = ANY($1::bigint[]) AND s.started_at BETWEEN $2 AND $3", [
+            list(self.video_ids),
+            self.start,
+            self.end,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaysBucket:
+    start: datetime
+    views: int
+    total_view_time: float
+    unique_total_view_time: float
+    browser: dict[str, int]
+    device: dict[str, int]
+    platform: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    start: datetime
+    path: str
+    host: str
+    views: int
+
+
+@dataclass(frozen=True, slots=True)
+class SecondViews:
+    second: int
+    views: int
+
+
+@dataclass(frozen=True, slots=True)
+class PerSecondBucket:
+    start: datetime
+    per_second: list[SecondViews]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeViewers:
+    range: int
+    start: float
+    end: float
+    viewers: int
+
+
+async def scope_for(
+    connection: Connection, videos: VideoQuery, start: datetime, end: datetime
+) -> Scope | None:
+    """Resolve which videos a query names; None when it names none (the answer is then empty)."""
+    if videos.key_only:
+        key_id = await connection.fetchval("SELECT id FROM keys WHERE key = $1", videos.key)
+        return None if key_id is None else Scope(start, end, key_id=int(key_id))
+    conditions: list[str] = []
+    args: list[object] = []
+    if videos.key is not None:
+        args.append(videos.key)
+        conditions.append(f"v.key_id = (SELECT id FROM keys WHERE key = ${len(args)})")  # noqa: S608
+    if videos.video is not None:
+        args.append(videos.video)
+        conditions.append(f"v.metadata @> ${len(args)}::jsonb")
+    if videos.identifier is not None:
+        args.append(videos.identifier)
+        conditions.append(f"v.identifier = ${len(args)}")
+    if not conditions:
+        return None
+    rows = await connection.fetch(
+        f"SELECT v.id FROM videos v WHERE {' AND '.join(conditions)} ORDER BY v.id",  # noqa: S608
+        *args,
+    )
+    if not rows:
+        return None
+    return Scope(start, end, video_ids=tuple(int(row["id"]) for row in rows))
+
+
+def _counts(column: str, values: tuple[str, ...]) -> str:
+    return ", ".join(
+        f"count(*) FILTER (WHERE s.{column} = '{value}') AS {column}_{value}" for value in values
+    )
+
+
+_BREAKDOWNS = ", ".join(
+    [_counts("browser", BROWSERS), _counts("device", DEVICES), _counts("platform", PLATFORMS)]
+)
+
+
+async def plays(
+    connection: Connection,
+    scope: Scope,
+    interval: Interval,
+    minimum_watch_seconds: float,
+    *,
+    timescale: bool,
+) -> list[PlaysBucket]:
+    """Sessions watched at least `minimum_watch_seconds`, by the bucket of their start time."""
+    where, args = scope.condition()
+    bucket = bucket_sql(interval, "s.started_at", "$5", timescale=timescale)
+    rows = await connection.fetch(
+        f"""
+        SELECT {bucket.expression} AS bucket, count(*) AS views,
+               sum(s.watched) AS total_view_time, sum(s.unique_watched) AS unique_view_time,
+               {_BREAKDOWNS}
+        FROM sessions s
+        WHERE {where} AND s.watched >= $4
+        GROUP BY 1 ORDER BY 1
+        """,  # noqa: S608 (fixed fragments; values are bound)
+        *args,
+        minimum_watch_seconds,
+        bucket.value,
+    )
+    return [
+        PlaysBucket(
+            start=row["bucket"],
+            views=row["views"],
+            total_view_time=float(row["total_view_time"]),
+            unique_total_view_time=float(row["unique_view_time"]),
+            browser={value: row[f"browser_{value}"] for value in BROWSERS},
+            device={value: row[f"device_{value}"] for value in DEVICES},
+            platform={value: row[f"platform_{value}"] for value in PLATFORMS},
+        )
+        for row in rows
+    ]
+
+
+async def sources(
+    connection: Connection,
+    scope: Scope,
+    interval: Interval,
+    minimum_watch_seconds: float,
+    *,
+    timescale: bool,
+) -> list[SourceRow]:
+    """Plays by the page they happened on, per bucket; most viewed pages first in each bucket."""
+    where, args = scope.condition()
+    bucket = bucket_sql(interval, "s.started_at", "$5", timescale=timescale)
+    rows = await connection.fetch(
+        f"""
+        SELECT {bucket.expression} AS bucket, s.page_url, s.page_host, count(*) AS views
+        FROM sessions s
+        WHERE {where} AND s.watched >= $4
+        GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3
+        """,  # noqa: S608 (fixed fragments; values are bound)
+        *args,
+        minimum_watch_seconds,
+        bucket.value,
+    )
+    return [SourceRow(row["bucket"], row["page_url"], row["page_host"], row["views"]) for row in rows]
+
+
+async def per_second(
+    connection: Connection, scope: Scope, interval: Interval, *, timescale: bool
+) -> list[PerSecondBucket]:
+    """For each bucket and each second of video, the sessions that watched part of that second.
+
+    A session counts once per second however often it rewatched it; a segment [a, b] touches the
+    seconds floor(a) .. ceil(b) - 1 (it overlaps each by more than zero).
+    """
+    where, args = scope.condition()
+    bucket = bucket_sql(interval, "s.started_at", "$4", timescale=timescale)
+    rows = await connection.fetch(
+        f"""
+        SELECT bucket, second, count(*) AS views
+        FROM (
+            SELECT {bucket.expression} AS bucket, watched.second
+            FROM sessions s
+            CROSS JOIN LATERAL (
+                SELECT DISTINCT g.second
+                FROM generate_subscripts(s.segments, 1) AS i
+                CROSS JOIN LATERAL generate_series(
+                    least(greatest(floor(s.segments[i][1]), 0), $5::float8)::int,
+                    least(greatest(ceil(s.segments[i][2]), 0), $5::float8)::int - 1
+                ) AS g(second)
+                WHERE s.segments[i][2] > s.segments[i][1]
+            ) AS watched
+            WHERE {where}
+        ) AS seconds
+        GROUP BY bucket, second ORDER BY bucket, second
+        """,  # noqa: S608 (fixed fragments; values are bound)
+        *args,
+        bucket.value,
+        MAX_SECOND,
+    )
+    result: list[PerSecondBucket] = []
+    for row in rows:
+        if not result or result[-1].start != row["bucket"]:
+            result.append(PerSecondBucket(row["bucket"], []))
+        result[-1].per_second.append(SecondViews(row["second"], row["views"]))
+    return result
+
+
+async def duration(connection: Connection, scope: Scope) -> float | None:
+    """The length the ranges cut: the longest stored duration of the videos in scope, else the
+    furthest point any session in the window reached."""
+    if scope.key_id is not None:
+        stored = await connection.fetchval("SELECT max(duration) FROM videos WHERE key_id = $1", scope.key_id)
+    else:
+        stored = await connection.fetchval(
+            "SELECT max(duration) FROM videos WHERE id = ANY($1::bigint[])", list(scope.video_ids)
+        )
+    if stored is not None and 0 < stored < float("inf"):
+        return float(stored)
+    where, args = scope.condition()
+    reached = await connection.fetchval(
+        f"""
+        SELECT max(s.segments[i][2])
+        FROM sessions s CROSS JOIN LATERAL generate_subscripts(s.segments, 1) AS i
+        WHERE {where}
+        """,  # noqa: S608 (fixed fragments; values are bound)
+        *args,
+    )
+    if reached is not None and 0 < reached < float("inf"):
+        return float(reached)
+    return None
+
+
+async def ranges(connection: Connection, scope: Scope, length: float, count: int) -> list[RangeViewers]:
+    """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s.
+
+    Each segment only visits the ranges it can touch (plus one either side against rounding),
+    and the exact overlap test uses the same boundaries the answer reports.
+    """
+    where, args = scope.condition()
+    rows = await connection.fetch(
+        f"""
+        WITH hits AS (
+            SELECT DISTINCT s.id, r.range
+            FROM sessions s
+            CROSS JOIN LATERAL generate_subscripts(s.segments, 1) AS i
+            CROSS JOIN LATERAL generate_series(
+                greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
+                               / $4::float8) - 1, 0)::int,
+                least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
+                           / $4::float8), $5::int - 1)::int
+            ) AS r(range)
+            WHERE {where}
+              AND s.segments[i][1] < $4::float8 * (r.range + 1) / $5::int
+              AND s.segments[i][2] > $4::float8 * r.range / $5::int
+        )
+        SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
+               $4::float8 * (r.range + 1) / $5::int AS range_to, count(hits.id) AS viewers
+        FROM generate_series(0, $5::int - 1) AS r(range)
+        LEFT JOIN hits ON hits.range = r.range
+        GROUP BY r.range ORDER BY r.range
+        """,  # noqa: S608 (fixed fragments; values are bound)
+        *args,
+        length,
+        count,
+    )
+    return [RangeViewers(row["range"], row["range_from"], row["range_to"], row["viewers"]) for row in rows]
