@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from app.api.routes import api_routes
+from app.api.middleware import api_middleware
+from app.api.routes import api_routes, root_routes
 from app.config import Settings
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
@@ -62,7 +63,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/readyz", readyz),
         *web_routes(),
         Mount("/api/v1", routes=api_routes()),
+        *root_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=api_middleware(settings))
     app.state.settings = settings
     return app

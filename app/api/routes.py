@@ -7,6 +7,7 @@ that is away is a 503. Nothing a client sends can produce a 500.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ from starlette.types import Receive, Scope, Send
 
 from app import live
 from app.api import keys, stats
+from app.api.metrics import API_REQUESTS, metrics
+from app.api.openapi import openapi
 from app.api.params import (
     KEY_PATTERN,
     KEY_RULE,
@@ -47,13 +50,21 @@ class _TooLarge(Exception):
 def api_routes() -> list[BaseRoute]:
     """The routes to mount at /api/v1."""
     return [
-        Route("/plays", _methods(GET=_plays, POST=_plays)),
-        Route("/views", _methods(GET=_views, POST=_views)),
-        Route("/engagement", _methods(GET=_engagement, POST=_engagement)),
-        Route("/sources", _methods(GET=_sources, POST=_sources)),
-        Route("/watching", _methods(GET=_watching, POST=_watching)),
-        Route("/keys", _methods(GET=_list_keys, POST=_create_key)),
-        Route("/keys/{key:path}", _methods(DELETE=_revoke_key)),
+        Route("/plays", _Dispatch("plays", GET=_plays, POST=_plays)),
+        Route("/views", _Dispatch("views", GET=_views, POST=_views)),
+        Route("/engagement", _Dispatch("engagement", GET=_engagement, POST=_engagement)),
+        Route("/sources", _Dispatch("sources", GET=_sources, POST=_sources)),
+        Route("/watching", _Dispatch("watching", GET=_watching, POST=_watching)),
+        Route("/keys", _Dispatch("keys", GET=_list_keys, POST=_create_key)),
+        Route("/keys/{key:path}", _Dispatch("key", DELETE=_revoke_key)),
+    ]
+
+
+def root_routes() -> list[BaseRoute]:
+    """The routes outside /api/v1: the OpenAPI document and Prometheus metrics."""
+    return [
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
     ]
 
 
@@ -70,26 +81,25 @@ def iso(moment: datetime) -> str:
     )
 
 
-def _methods(**handlers: Handler) -> _Dispatch:
-    return _Dispatch(handlers)
-
-
 class _Dispatch:
     """One ASGI endpoint per path that dispatches on the method itself, so that any wrong method
     gets a JSON 405 naming the allowed ones (Starlette's own is plain text), and so that no
     failure a client can cause escapes as a 500. Being a class, Starlette routes every method
     to it."""
 
-    def __init__(self, handlers: dict[str, Handler]) -> None:
+    def __init__(self, name: str, **handlers: Handler) -> None:
+        self.name = name
         self.handlers = dict(handlers)
         if "GET" in self.handlers:
             self.handlers["HEAD"] = self.handlers["GET"]
         self.allowed = ", ".join(sorted(self.handlers.keys() | {"OPTIONS"}))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         request = Request(scope, receive)
         response = await self.respond(request)
         await response(scope, receive, send)
+        API_REQUESTS.labels(self.name, str(response.status_code)).observe(time.perf_counter() - started)
 
     async def respond(self, request: Request) -> Response:
         if request.method == "OPTIONS":

@@ -4,6 +4,7 @@ websocket and every expected number worked out by hand below."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +24,11 @@ from tests.api.sessions import (
 )
 from tests.support.server import ServerProcess
 
-V1 = {"vid": "v1", "series": "a"}
-V2 = {"vid": "v2", "series": "b"}
+# Unique to this run: the database may hold other tests' (or earlier runs') videos.
+RUN = uuid.uuid4().hex[:12]
+V1 = {"vid": "v1", "series": "a", "run": RUN}
+V2 = {"vid": "v2", "series": "b", "run": RUN}
+FIRST, SECOND = f"first-{RUN}", f"second-{RUN}"
 
 # Video 1 (30 s long, labelled "first"):
 #   S1 chrome/linux/desktop on a.example/watch, [0, 12]          watched 12, unique 12
@@ -34,11 +38,11 @@ V2 = {"vid": "v2", "series": "b"}
 # Video 2 (60 s long, labelled "second"):
 #   S4 chrome/android/mobile on b.example/, [20, 45]              watched 25, unique 25
 WATCHES = [
-    Watch(V1, [(0, 12)], 30, "first", page="https://a.example/watch"),
-    Watch(V1, [(0, 5), (3, 8)], 30, "first", "https://a.example/watch?x=1#t", FIREFOX_WINDOWS),
-    Watch(V1, [(0, 0.5)], 30, "first", "https://b.example/", SAFARI_IPHONE),
-    Watch(V2, [(20, 45)], 60, "second", "https://b.example/", CHROME_ANDROID),
-    Watch(V1, [(25, 30)], 30, "first", "https://a.example/watch", EDGE_WINDOWS),
+    Watch(V1, [(0, 12)], 30, FIRST, page="https://a.example/watch"),
+    Watch(V1, [(0, 5), (3, 8)], 30, FIRST, "https://a.example/watch?x=1#t", FIREFOX_WINDOWS),
+    Watch(V1, [(0, 0.5)], 30, FIRST, "https://b.example/", SAFARI_IPHONE),
+    Watch(V2, [(20, 45)], 60, SECOND, "https://b.example/", CHROME_ANDROID),
+    Watch(V1, [(25, 30)], 30, FIRST, "https://a.example/watch", EDGE_WINDOWS),
 ]
 
 
@@ -93,7 +97,7 @@ def this_year() -> str:
 
 
 async def test_plays_with_the_default_minimum(recorded: Recorded) -> None:
-    answer = await recorded.post("plays", query={"video": {"vid": "v1"}})
+    answer = await recorded.post("plays", query={"video": {"vid": "v1", "run": RUN}})
     assert answer == {
         "views": [
             {
@@ -110,8 +114,8 @@ async def test_plays_with_the_default_minimum(recorded: Recorded) -> None:
 
 
 async def test_views_is_the_reference_shape(recorded: Recorded) -> None:
-    plays = await recorded.post("plays", query={"video": {"vid": "v1"}})
-    views = await recorded.post("views", query={"video": {"vid": "v1"}})
+    plays = await recorded.post("plays", query={"video": {"vid": "v1", "run": RUN}})
+    views = await recorded.post("views", query={"video": {"vid": "v1", "run": RUN}})
     [bucket] = views["views"]
     assert "device_type" not in bucket
     assert bucket["device"] == plays["views"][0]["device_type"]
@@ -133,7 +137,9 @@ async def test_views_is_the_reference_shape(recorded: Recorded) -> None:
 async def test_plays_with_minimum_watch_seconds(
     recorded: Recorded, minimum: Any, views: int, total: float, unique: float
 ) -> None:
-    answer = await recorded.get("plays", query={"video": {"vid": "v1"}}, minimum_watch_seconds=minimum)
+    answer = await recorded.get(
+        "plays", query={"video": {"vid": "v1", "run": RUN}}, minimum_watch_seconds=minimum
+    )
     if views == 0:
         assert answer == {"views": []}
         return
@@ -155,16 +161,15 @@ async def test_query_by_key_identifier_and_metadata(recorded: Recorded) -> None:
         return sum(bucket["views"] for bucket in answer["views"])
 
     assert await views(query={"key": recorded.key}) == 4  # S1, S2, S5, S4
-    assert await views(query={"key": recorded.key}, identifier="second") == 1
+    assert await views(query={"key": recorded.key}, identifier=SECOND) == 1
     assert await views(query={"video": {"series": "b"}, "key": recorded.key}) == 1
-    assert await views(query={"video": {"vid": "v1"}}, identifier="second") == 0
+    assert await views(query={"video": {"vid": "v1", "run": RUN}}, identifier=SECOND) == 0
     assert await views(query={"video": {"vid": "nope"}}) == 0
     assert await views(query={"key": "no-such-key"}) == 0
 
 
 async def test_identifier_alone(recorded: Recorded) -> None:
-    # Labels are not unique across keys; the other tests' keys use other labels.
-    answer = await recorded.get("plays", identifier="second")
+    answer = await recorded.get("plays", identifier=SECOND)
     assert [bucket["views"] for bucket in answer["views"]] == [1]
 
 
@@ -197,7 +202,7 @@ async def test_sources(recorded: Recorded) -> None:
 
 
 async def test_engagement_in_three_ranges_of_one_video(recorded: Recorded) -> None:
-    answer = await recorded.post("engagement", query={"video": {"vid": "v1"}}, ranges=3)
+    answer = await recorded.post("engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3)
     assert answer == {
         "engagement": [
             {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3},  # S1, S2, S3
@@ -218,14 +223,14 @@ async def test_engagement_of_a_whole_key_uses_the_longest_video(recorded: Record
 
 
 async def test_engagement_lists_every_range_even_when_empty(recorded: Recorded) -> None:
-    answer = await recorded.post("engagement", query={"video": {"vid": "v2"}}, ranges=6)
+    answer = await recorded.post("engagement", query={"video": {"vid": "v2", "run": RUN}}, ranges=6)
     assert [r["viewers"] for r in answer["engagement"]] == [0, 0, 1, 1, 1, 0]
     nothing = await recorded.post("engagement", query={"video": {"vid": "nope"}}, ranges=6)
     assert nothing == {"engagement": []}
 
 
 async def test_engagement_per_second(recorded: Recorded) -> None:
-    answer = await recorded.post("engagement", query={"video": {"vid": "v1"}})
+    answer = await recorded.post("engagement", query={"video": {"vid": "v1", "run": RUN}})
     [bucket] = answer["engagement"]
     assert bucket["interval"] == this_year()
     # Second 0: S1, S2, S3; 1-7: S1, S2 (S2's rewatch of 3-5 counts once); 8-11: S1; 25-29: S5.
@@ -236,7 +241,9 @@ async def test_engagement_per_second(recorded: Recorded) -> None:
 
 async def test_get_with_a_json_body(recorded: Recorded) -> None:
     response = await recorded.client.request(
-        "GET", "/api/v1/plays", json={"query": {"video": {"vid": "v1"}}, "minimum_watch_seconds": 0}
+        "GET",
+        "/api/v1/plays",
+        json={"query": {"video": {"vid": "v1", "run": RUN}}, "minimum_watch_seconds": 0},
     )
     assert response.status_code == 200
     assert response.json()["views"][0]["views"] == 4

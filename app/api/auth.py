@@ -1,0 +1,104 @@
+"""HTTP Basic auth for everything but the public paths, with credentials compared in constant time.
+
+Deny by default: the public paths are listed (the ingest socket, health checks, the snippet and
+demo), so a page added later is protected without anyone remembering to protect it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+# Open to anyone: pages embed the snippet and open the socket from other sites; load balancers
+# and orchestrators probe health; the OpenAPI document describes the API but holds no data.
+PUBLIC_PATHS = ("/socket", "/healthz", "/readyz", "/static", "/demo", "/openapi.json", "/favicon.ico")
+
+REALM = "Application"
+
+
+class BasicAuth:
+    """ASGI middleware: a request to a non-public path needs the configured user and password."""
+
+    def __init__(
+        self, app: ASGIApp, *, user: str, password: str, public: Sequence[str] = PUBLIC_PATHS
+    ) -> None:
+        if not user or not password:
+            raise ValueError("BasicAuth needs a user and a password")
+        self.app = app
+        # Digests of equal length, so that comparing them reveals nothing, not even the length.
+        self._user = _digest(user.encode("utf-8"))
+        self._password = _digest(password.encode("utf-8"))
+        self._public = tuple(path.rstrip("/") for path in public)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self._is_public(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if self._is_preflight(scope, headers) or self._authorized(headers.get("authorization")):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await _unauthorized(send)
+
+    def _is_public(self, path: str) -> bool:
+        return any(path == public or path.startswith(public + "/") for public in self._public)
+
+    @staticmethod
+    def _is_preflight(scope: Scope, headers: Headers) -> bool:
+        # Browsers send CORS preflights without credentials; they carry no data either way.
+        return (
+            scope["type"] == "http"
+            and scope["method"] == "OPTIONS"
+            and "origin" in headers
+            and "access-control-request-method" in headers
+        )
+
+    def _authorized(self, header: str | None) -> bool:
+        if header is None:
+            return False
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        user, colon, password = decoded.partition(b":")
+        if not colon:
+            return False
+        # Both comparisons always run: which one failed is not told by the time taken.
+        user_ok = hmac.compare_digest(_digest(user), self._user)
+        password_ok = hmac.compare_digest(_digest(password), self._password)
+        return user_ok & password_ok
+
+
+def _digest(value: bytes) -> bytes:
+    return hashlib.sha256(value).digest()
+
+
+async def _unauthorized(send: Send) -> None:
+    body = json.dumps(
+        {"error": "authorization: send the METRICS_USER and METRICS_PASSWORD with HTTP Basic auth"}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", f'Basic realm="{REALM}"'.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,344 @@
+"""The OpenAPI 3.1 document of the REST API, served at /openapi.json.
+
+Written by hand, next to the parameter grammar it describes (app/api/params.py): the schemas say
+what is accepted as exactly as JSON Schema can, and the schemathesis run holds the server to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from app import __version__
+from app.api.params import ACCEPTED, MAX_RANGES, Endpoint
+from app.api.stats import BROWSERS, DEVICES, PLATFORMS
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _counts(names: tuple[str, ...]) -> Schema:
+    return {
+        "type": "object",
+        "properties": {name: {"type": "integer", "minimum": 0} for name in names},
+        "required": list(names),
+        "additionalProperties": False,
+    }
+
+
+def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": False,
+    }
+
+
+_TIME = {"type": "string", "format": "date-time", "example": "2024-05-02T00:00:00.000000Z"}
+# The grammar of app/intervals.py; bounds (positive, at most 200 years) are checked past it.
+_UNITS = "microsecond|millisecond|second|sec|minute|min|hour|day|week|month|year"
+_INTERVAL_PATTERN = rf"^\s*[0-9]{{1,9}}(\.[0-9]{{1,6}})?\s*({_UNITS})s?\s*$"
+_INTERVAL_TEXT = {"type": "string", "pattern": _INTERVAL_PATTERN, "example": "1 day"}
+_DECIMAL_TEXT = {"type": "string", "pattern": r"^\s*[0-9]{1,12}(\.[0-9]{1,6})?\s*$"}
+_INTERVAL_OR_DECIMAL = {"anyOf": [_INTERVAL_TEXT, _DECIMAL_TEXT]}
+
+PARAMETERS: dict[str, tuple[Schema, str]] = {
+    "query": (
+        _ref("Query"),
+        'Which videos: {"video": {...}} for videos whose metadata contains that JSON, and/or '
+        '{"key": "<api key>"} for every video of a key. Required unless identifier is given. '
+        "In a query string, JSON-encoded.",
+    ),
+    "identifier": (
+        {"type": "string", "minLength": 1, "maxLength": 1000},
+        "Exact match on the video's label.",
+    ),
+    "interval": (
+        _INTERVAL_TEXT,
+        'Bucket width: a count and a unit ("1 hour", "1 day", "1 week", "1 month", "12 months"); '
+        'at least 1 second. Default "12 months".',
+    ),
+    "timeframe": (
+        _ref("Timeframe"),
+        'Sessions started in: an interval back from now ("7 days"), unix seconds (from then to '
+        'now), or {"from": s, "to": s} (both inclusive). Default "7 days". In a query string, '
+        "the object form is JSON-encoded.",
+    ),
+    "minimum_watch_seconds": (
+        {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e9}, _INTERVAL_OR_DECIMAL]},
+        'A session is a play when it watched at least this long: a number, or "3 seconds". Default 1.',
+    ),
+    "ranges": (
+        {"type": "integer", "minimum": 1, "maximum": MAX_RANGES},
+        "Cut the video's duration into this many equal ranges (1 to 1000). Without it, the "
+        "answer is per second.",
+    ),
+}
+
+_QUERY_STRING_SCHEMA: dict[str, Schema] = {
+    # A query string carries text; these are what the text may look like.
+    "query": {"type": "string", "example": '{"video": {"id": "1"}}'},
+    "identifier": {"type": "string"},
+    "interval": _INTERVAL_TEXT,
+    "timeframe": {
+        "anyOf": [_INTERVAL_TEXT, _DECIMAL_TEXT, {"type": "string", "pattern": "^\\s*\\{"}],
+        "example": "7 days",
+    },
+    "minimum_watch_seconds": {**_INTERVAL_OR_DECIMAL, "example": "3"},
+    "ranges": {"type": "string", "pattern": "^[0-9]{1,4}$", "example": "10"},
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": _object({"error": {"type": "string"}, "parameter": {"type": "string"}}, ["error"]),
+    "Query": {
+        "type": "object",
+        "properties": {
+            "video": {"type": "object", "description": "JSON the video's metadata contains"},
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9+/=._~-]{1,128}$"},
+        },
+        "minProperties": 1,
+        "additionalProperties": False,
+    },
+    "Timeframe": {
+        "oneOf": [
+            _INTERVAL_TEXT,
+            {"type": "number", "minimum": 0, "maximum": 253402300799},
+            _object(
+                {
+                    "from": {"type": "number", "minimum": 0, "maximum": 253402300799},
+                    "to": {"type": "number", "minimum": 0, "maximum": 253402300799},
+                }
+            ),
+        ]
+    },
+    "Plays": _object(
+        {
+            "views": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "interval": _TIME,
+                        "views": {"type": "integer"},
+                        "total_view_time": {"type": "number"},
+                        "unique_total_view_time": {"type": "number"},
+                        "browser": _counts(BROWSERS),
+                        "device_type": _counts(DEVICES),
+                        "platform": _counts(PLATFORMS),
+                    }
+                ),
+            }
+        }
+    ),
+    "Views": _object(
+        {
+            "views": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "interval": _TIME,
+                        "views": {"type": "integer"},
+                        "total_view_time": {"type": "number"},
+                        "unique_total_view_time": {"type": "number"},
+                        "browser": _counts(BROWSERS),
+                        "device": _counts(DEVICES),
+                        "platform": _counts(PLATFORMS),
+                    }
+                ),
+            }
+        }
+    ),
+    "Engagement": _object(
+        {
+            "engagement": {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        _object(
+                            {
+                                "range": {"type": "integer"},
+                                "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
+                                "viewers": {"type": "integer"},
+                            }
+                        ),
+                        _object(
+                            {
+                                "interval": _TIME,
+                                "per_second": {
+                                    "type": "array",
+                                    "items": _object(
+                                        {"second": {"type": "integer"}, "views": {"type": "integer"}}
+                                    ),
+                                },
+                            }
+                        ),
+                    ]
+                },
+            }
+        }
+    ),
+    "Sources": _object(
+        {
+            "sources": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "interval": _TIME,
+                        "path": {"type": "string"},
+                        "host": {"type": "string"},
+                        "views": {"type": "integer"},
+                    }
+                ),
+            }
+        }
+    ),
+    "Watching": _object({"watching": {"type": "integer", "minimum": 0}}),
+    "NewKey": _object({"key": {"type": "string", "pattern": "^[A-Za-z0-9+/=._~-]{1,128}$"}}, []),
+    "Key": _object({"key": {"type": "string"}}),
+    "Keys": _object(
+        {
+            "keys": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "key": {"type": "string"},
+                        "created_at": _TIME,
+                        "disabled_at": {"oneOf": [_TIME, {"type": "null"}]},
+                    }
+                ),
+            }
+        }
+    ),
+    "Message": _object({"message": {"type": "string"}}),
+}
+
+
+def _error(description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _ok(schema: str, description: str = "OK") -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_COMMON_ERRORS = {
+    "400": _error("A parameter is missing, unknown or malformed; `error` names it"),
+    "401": {
+        "description": "Credentials required (HTTP Basic, when auth is on)",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "405": _error("Method not allowed; the Allow header lists the allowed ones"),
+    "413": _error("Body larger than 64 KiB"),
+    "503": _error("The database is not reachable, or the query took too long"),
+}
+
+_ANSWERS = {
+    Endpoint.PLAYS: ("Plays", "Plays (sessions watched at least minimum_watch_seconds) per bucket"),
+    Endpoint.VIEWS: ("Views", "The same numbers as /plays in the reference server's shape"),
+    Endpoint.ENGAGEMENT: ("Engagement", "Viewers per range of the video, or views per second"),
+    Endpoint.SOURCES: ("Sources", "Plays per page (URL without query or fragment) per bucket"),
+    Endpoint.WATCHING: ("Watching", "Sessions playing right now, across every server process"),
+}
+
+
+def _stats_path(endpoint: Endpoint) -> Schema:
+    answer, summary = _ANSWERS[endpoint]
+    names = ACCEPTED[endpoint]
+    responses = {"200": _ok(answer), **_COMMON_ERRORS}
+    body_schema = {
+        "type": "object",
+        "properties": {name: PARAMETERS[name][0] for name in names},
+        "additionalProperties": False,
+    }
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"get_{endpoint.value}",
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": PARAMETERS[name][1],
+                    "schema": _QUERY_STRING_SCHEMA[name],
+                }
+                for name in names
+            ],
+            "responses": responses,
+        },
+        "post": {
+            "summary": summary,
+            "operationId": f"post_{endpoint.value}",
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": body_schema}},
+            },
+            "responses": responses,
+        },
+    }
+
+
+def document(*, auth: bool) -> Schema:
+    """The document; `security` is declared only when Basic auth is on, as it then is."""
+    keys_errors = {k: v for k, v in _COMMON_ERRORS.items() if k != "503"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "video-metrics",
+            "version": __version__,
+            "description": "How your videos are watched: plays, engagement, sources, live viewers.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
+        },
+        **({"security": [{"basic": []}]} if auth else {}),
+        "paths": {
+            **{f"/api/v1/{endpoint.value}": _stats_path(endpoint) for endpoint in Endpoint},
+            "/api/v1/keys": {
+                "get": {
+                    "summary": "Every API key, revoked ones with the time they were revoked",
+                    "operationId": "list_keys",
+                    "responses": {"200": _ok("Keys"), **keys_errors},
+                },
+                "post": {
+                    "summary": "Create a key: 16 random bytes in URL-safe base64, or a custom one",
+                    "operationId": "create_key",
+                    "requestBody": {
+                        "required": False,
+                        "content": {"application/json": {"schema": _ref("NewKey")}},
+                    },
+                    "responses": {
+                        "201": _ok("Key", "Created"),
+                        "409": _error("That custom key exists already"),
+                        **keys_errors,
+                    },
+                },
+            },
+            "/api/v1/keys/{key}": {
+                "delete": {
+                    "summary": "Revoke a key: new sessions with it are refused at once",
+                    "operationId": "revoke_key",
+                    "parameters": [
+                        {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _ok("Message", "Revoked"),
+                        "404": _error("No such key"),
+                        **keys_errors,
+                    },
+                }
+            },
+        },
+    }
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(document(auth=request.app.state.settings.auth_active))
