@@ -1,0 +1,63 @@
+"""Browser fixtures: headless Debian Chromium driven by Playwright for Python.
+
+Playwright's own browser download does not work offline, so the system `chromium` is used. Without
+it (or without Playwright) these tests skip and say why, unless VIDEO_METRICS_REQUIRE_BROWSER=1
+(CI sets it) turns that into a failure, so a CI without a browser cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+HAVE_CHROMIUM = CHROMIUM.exists()
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Tests start playback from script, with no user gesture to unlock sound.
+    "--autoplay-policy=no-user-gesture-required",
+    # Test pages sit on made-up public origins and the server on loopback; Chromium's Local
+    # Network Access checks would block that (in production both are on the public network).
+    "--disable-features=LocalNetworkAccessChecks",
+]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("VIDEO_METRICS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and VIDEO_METRICS_REQUIRE_BROWSER=1 requires the browser tests")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
+    if not HAVE_CHROMIUM:
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+    playwright = await async_playwright().start()
+    try:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+    finally:
+        await playwright.stop()
+
+
+@pytest.fixture
+async def context(browser: Any) -> AsyncIterator[Any]:
+    """A fresh profile per test: no cookies, no storage, no cache carried between tests."""
+    context = await browser.new_context()
+    yield context
+    await context.close()

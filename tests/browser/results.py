@@ -1,0 +1,34 @@
+"""Reading what the server counted through its REST API, as a site owner would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+
+
+async def api(base_url: str, endpoint: str, **params: Any) -> dict[str, Any]:
+    query = {name: v if isinstance(v, str) else json.dumps(v) for name, v in params.items()}
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        response = await client.get(f"/api/v1/{endpoint}", params=query)
+    assert response.status_code == 200, f"{endpoint}: {response.status_code} {response.text}"
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def plays(base_url: str, key: str, since: float, expect: int, within: float = 15.0) -> dict[str, Any]:
+    """The key's plays since `since` in one bucket, once `expect` of them are counted."""
+    deadline = time.monotonic() + within
+    while True:
+        window = {"from": int(since) - 1, "to": int(time.time()) + 60}
+        answer = await api(base_url, "plays", query={"key": key}, interval="1 day", timeframe=window)
+        views = sum(bucket["views"] for bucket in answer["views"])
+        if views >= expect or time.monotonic() > deadline:
+            assert views == expect, f"expected {expect} plays, the API counted {answer}"
+            assert len(answer["views"]) == 1, answer
+            bucket: dict[str, Any] = answer["views"][0]
+            return bucket
+        await asyncio.sleep(0.25)
