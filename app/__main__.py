@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import logging
 import secrets
 import sys
@@ -91,7 +92,9 @@ def _serve(settings: Settings) -> int:
         timeout_graceful_shutdown=30,
     )
     server = uvicorn.Server(config)
-    server.run()
+    # uvicorn re-raises Ctrl-C after its graceful shutdown; everything is flushed by then.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
     return 0 if server.started else 1
 
 

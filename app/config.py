@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=["*"], validation_alias=_env("METRICS_CORS_ORIGINS")
     )
-    retention: Interval = Field(default=Interval(months=24), validation_alias=_env("METRICS_RETENTION"))
+    retention: Annotated[Interval, NoDecode] = Field(
+        default=Interval(months=24), validation_alias=_env("METRICS_RETENTION")
+    )
 
     # Limits on what one client can cost (CONTRACT §6). Each is refused with a reason past its edge.
     max_frame_bytes: int = Field(
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
         default=60.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
     )
     flush_interval: float = Field(default=0.5, gt=0, le=60, validation_alias=_env("METRICS_FLUSH_INTERVAL"))
+    shutdown_flush_seconds: float = Field(
+        default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
+    )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
 
     @field_validator("cors_origins", mode="before")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -25,9 +27,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("database"))
-    yield embedded.start()
-    embedded.stop()
+    # Not under pytest's temporary folder: that is private to root (0700), and the embedded
+    # server runs as its own unprivileged user, which must reach its data folder to stop.
+    folder = Path(tempfile.mkdtemp(prefix="video-metrics-test-"))
+    folder.chmod(0o755)
+    embedded = EmbeddedPostgres(folder)
+    try:
+        yield embedded.start()
+    finally:
+        embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

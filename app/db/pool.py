@@ -12,11 +12,25 @@ import asyncpg
 log = logging.getLogger("video_metrics.db")
 
 
+# jsonb's binary form is a version byte (1) and the JSON text. Binary, so that COPY (which the
+# writer uses for large batches) can encode it as well as ordinary queries.
+_JSONB_VERSION = b"\x01"
+
+
+def _encode_jsonb(value: object) -> bytes:
+    return _JSONB_VERSION + json.dumps(value, separators=(",", ":")).encode()
+
+
+def _decode_jsonb(data: bytes) -> object:
+    return json.loads(data[1:])
+
+
 async def init_connection(connection: asyncpg.Connection) -> None:
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
+    """Pass and receive json/jsonb values as Python values."""
+    await connection.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
+    await connection.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def create_pool(url: str, *, wait: float = 30.0, max_size: int = 10) -> asyncpg.Pool:
@@ -29,9 +43,10 @@ async def create_pool(url: str, *, wait: float = 30.0, max_size: int = 10) -> as
                 url, min_size=1, max_size=max_size, init=init_connection, command_timeout=60
             )
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError) as error:
+            reason = str(error) or type(error).__name__
             if time.monotonic() + delay > deadline:
-                raise DatabaseUnavailable(f"database not reachable after {wait:.0f} s: {error}") from error
-            log.warning("event=database_waiting error=%r retry_in=%.1f", str(error), delay)
+                raise DatabaseUnavailable(f"database not reachable after {wait:.0f} s: {reason}") from error
+            log.warning("event=database_waiting error=%r retry_in=%.1f", reason, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
         else:

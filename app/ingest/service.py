@@ -20,9 +20,6 @@ from app.ingest.writer import Writer
 
 log = logging.getLogger("video_metrics.ingest")
 
-# How long shutdown waits for the last sessions to be written before journaling them.
-SHUTDOWN_FLUSH_SECONDS = 20.0
-
 
 class Ingest:
     """Starts the writer and the periodic jobs; at shutdown ends every open session and flushes."""
@@ -71,7 +68,7 @@ class Ingest:
         ended = self.hub.end_all(time.time())
         log.info("event=ingest_stopping ended_sessions=%d pending=%d", ended, self.writer.pending)
         if self._writer_task is not None:
-            await self.writer.close(self._writer_task, SHUTDOWN_FLUSH_SECONDS)
+            await self.writer.close(self._writer_task, self.settings.shutdown_flush_seconds)
         with contextlib.suppress(Exception):
             await live.withdraw(self._pool, self.process_id)
 

@@ -84,10 +84,17 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
 
 def test_replies_have_the_reference_shape() -> None:
     assert json.loads(protocol.reply_ok("3", "3", "session:x")) == [
-        "3", "3", "session:x", "phx_reply", {"status": "ok", "response": {}}
+        "3",
+        "3",
+        "session:x",
+        "phx_reply",
+        {"status": "ok", "response": {}},
     ]
     assert json.loads(protocol.reply_error(None, "3", "video:1", "unmatched topic")) == [
-        None, "3", "video:1", "phx_reply",
+        None,
+        "3",
+        "video:1",
+        "phx_reply",
         {"status": "error", "response": {"reason": "unmatched topic"}},
     ]
     assert json.loads(protocol.close("3", "session:x")) == ["3", "3", "session:x", "phx_close", {}]

@@ -128,8 +128,19 @@ def test_duration_comes_from_the_events() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0, 0.0), ("0", 0.0), ("31.76", 31.76), (12, 12.0), ("", None), ("1e400", None),
-     ("inf", None), (None, None), ([], None), ("x" * 40, None), (2_000_000, None)],
+    [
+        (0, 0.0),
+        ("0", 0.0),
+        ("31.76", 31.76),
+        (12, 12.0),
+        ("", None),
+        ("1e400", None),
+        ("inf", None),
+        (None, None),
+        ([], None),
+        ("x" * 40, None),
+        (2_000_000, None),
+    ],
 )
 def test_position(value: object, expected: float | None) -> None:
     assert position(value) == expected

@@ -26,9 +26,7 @@ async def test_upgrade_without_source_url_is_403(server: ServerProcess) -> None:
 
 async def test_heartbeat_is_answered_ok(server: ServerProcess) -> None:
     sock = await PhoenixSocket.open(server.ws_url())
-    assert await sock.heartbeat() == [
-        None, "3", "phoenix", "phx_reply", {"status": "ok", "response": {}}
-    ]
+    assert await sock.heartbeat() == [None, "3", "phoenix", "phx_reply", {"status": "ok", "response": {}}]
     await sock.close()
 
 
@@ -37,7 +35,10 @@ async def test_reference_session_is_stored_after_leave(
 ) -> None:
     sock = await PhoenixSocket.open(server.ws_url())
     join = [
-        "3", "3", TOPIC, "phx_join",
+        "3",
+        "3",
+        TOPIC,
+        "phx_join",
         {
             "identifier": "MIB2",
             "metadata": {"vid": "1234", "t": "clip"},
@@ -133,8 +134,13 @@ async def test_join_errors_never_close_the_socket(
     assert error_reason(reply) == "missing parameters and/or invalid host"
     ref = sock.next_ref()
     reply = await sock.call([ref, ref, "video:1", "phx_join", {"key": api_key, "metadata": {}}])
-    assert reply == [None, ref, "video:1", "phx_reply",
-                     {"status": "error", "response": {"reason": "unmatched topic"}}]
+    assert reply == [
+        None,
+        ref,
+        "video:1",
+        "phx_reply",
+        {"status": "error", "response": {"reason": "unmatched topic"}},
+    ]
     await db.execute("UPDATE keys SET disabled_at = now() WHERE key = $1", api_key)
     _, reply = await sock.join(TOPIC, api_key, {"vid": 1})
     assert error_reason(reply) == "invalid key"
@@ -163,8 +169,13 @@ async def test_bad_frames_get_their_answer_and_other_sessions_keep_recording(
     reply = await sock.call([ref, "53", TOPIC, "bogus", {}])
     assert error_reason(reply) == "unknown event"
     reply = await sock.call([None, "54", "session:notjoined", "event", {"name": "play"}])
-    assert reply == [None, "54", "session:notjoined", "phx_reply",
-                     {"status": "error", "response": {"reason": "unmatched topic"}}]
+    assert reply == [
+        None,
+        "54",
+        "session:notjoined",
+        "phx_reply",
+        {"status": "error", "response": {"reason": "unmatched topic"}},
+    ]
     big = json.dumps([ref, "55", TOPIC, "event", {"name": "play", "pad": "x" * 20_000}])
     await sock.send_raw(big)
     reply = await sock.recv()

@@ -9,8 +9,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 CHROME_LINUX = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
 
 
@@ -49,9 +48,7 @@ class PhoenixSocket:
             if reply[3] == "phx_reply" and reply[1] == frame[1]:
                 return reply
 
-    async def join(
-        self, topic: str, key: str, metadata: Any = None, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    async def join(self, topic: str, key: str, metadata: Any = None, **extra: Any) -> tuple[str, list[Any]]:
         ref = self.next_ref()
         payload = {"key": key, **extra}
         if metadata is not None:

@@ -1,0 +1,129 @@
+"""Nothing recorded is lost: not at shutdown, not while the database is away, not twice."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import asyncpg
+import pytest
+
+from tests.support.phoenix import PhoenixSocket, ok
+from tests.support.proxy import DatabaseProxy
+from tests.support.server import ServerProcess
+from tests.support.stored import final_sessions
+
+
+def topic(n: int) -> str:
+    return f"session:{n:021d}"
+
+
+async def open_playing(server: ServerProcess, key: str, sockets: int, per_socket: int) -> list[PhoenixSocket]:
+    opened = []
+    for s in range(sockets):
+        sock = await PhoenixSocket.open(server.ws_url())
+        for i in range(per_socket):
+            n = s * per_socket + i
+            ref, reply = await sock.join(topic(n), key, {"vid": n % 7})
+            assert ok(reply)
+            assert ok(await sock.push(ref, topic(n), {"name": "play", "from": 0, "duration": 600}))
+        opened.append(sock)
+    return opened
+
+
+async def test_sigterm_with_200_playing_sessions_stores_all_200(
+    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection
+) -> None:
+    server = make_server().start()
+    sockets = await open_playing(server, api_key, sockets=10, per_socket=20)
+    await asyncio.sleep(1.0)
+    assert await asyncio.to_thread(server.stop, signal.SIGTERM) in (0, -signal.SIGTERM)
+    rows = await final_sessions(db, api_key, 200)
+    assert len({row["id"] for row in rows}) == 200
+    assert all(row["watched"] >= 1.0 for row in rows)
+    for sock in sockets:
+        await sock.close()
+
+
+async def test_database_away_for_10_seconds_loses_nothing_and_stores_nothing_twice(
+    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection, database_url: str
+) -> None:
+    proxy = DatabaseProxy(database_url)
+    await proxy.start()
+    # Started from a thread: the proxy runs on this test's event loop and must keep serving.
+    server = await asyncio.to_thread(make_server(proxy.url).start)
+    sock = await PhoenixSocket.open(server.ws_url())
+    refs = {}
+    for n in range(6):
+        refs[n], reply = await sock.join(topic(n), api_key, {"vid": "outage"})
+        assert ok(reply)
+        await sock.push(refs[n], topic(n), {"name": "play", "from": 0, "duration": 600})
+
+    await proxy.cut()
+    # Sessions end while the database is away: three leave, one more joins (the key is known),
+    # and the socket closes, ending the rest.
+    for n in range(3):
+        await sock.push(refs[n], topic(n), {"name": "pause", "to": "2.00", "duration": 600})
+        assert ok(await sock.call([refs[n], sock.next_ref(), topic(n), "phx_leave", {}]))
+    late, reply = await sock.join(topic(99), api_key, {"vid": "outage"})
+    assert ok(reply)
+    await sock.push(late, topic(99), {"name": "play", "from": 0, "duration": 600})
+    await asyncio.sleep(1.0)
+    await sock.close()
+    await asyncio.sleep(9.0)
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", api_key
+        )
+        == 0
+    )
+    await proxy.start()
+
+    rows = await final_sessions(db, api_key, 7, timeout=15)
+    assert len({row["id"] for row in rows}) == 7
+    # Three paused at 2 s and left; the late one played about 1 s; three played until the close.
+    assert sum(1 for row in rows if row["watched"] == 2.0) == 3
+    assert all(row["watched"] >= 0.9 for row in rows)
+    await asyncio.sleep(1.0)  # any retried batch has landed by now: still one row each
+    assert len(await final_sessions(db, api_key, 7)) == 7
+    assert "event=write_failed" in server.logs()
+    await asyncio.to_thread(server.stop)
+    await proxy.cut()
+
+
+async def test_sessions_unwritten_at_exit_are_journaled_and_stored_at_next_start(
+    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection, database_url: str
+) -> None:
+    proxy = DatabaseProxy(database_url)
+    await proxy.start()
+    server = await asyncio.to_thread(make_server(proxy.url, METRICS_SHUTDOWN_FLUSH_SECONDS="1").start)
+    sock = await PhoenixSocket.open(server.ws_url())
+    for n in range(3):
+        ref, _ = await sock.join(topic(n), api_key, {"vid": "journal"})
+        await sock.push(ref, topic(n), {"name": "play", "from": 0, "duration": 600})
+    await proxy.cut()
+    assert await asyncio.to_thread(server.stop, signal.SIGTERM) in (0, -signal.SIGTERM)
+    journal = server.data_dir / "pending-sessions.jsonl"
+    assert len(journal.read_text().splitlines()) == 3
+    await sock.close()
+
+    # The same data folder, the database back: the journal is written and removed.
+    await proxy.start()
+    again = await asyncio.to_thread(ServerProcess(proxy.url, server.data_dir).start)
+    try:
+        rows = await final_sessions(db, api_key, 3)
+        assert all(row["watched"] > 0 for row in rows)
+        assert not journal.exists()
+    finally:
+        await asyncio.to_thread(again.stop)
+        await proxy.cut()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+async def test_clean_exit_codes(make_server: type[ServerProcess], sig: int) -> None:
+    server = make_server().start()
+    # uvicorn re-raises the signal after a graceful shutdown, so the status may say so.
+    assert await asyncio.to_thread(server.stop, sig) in (0, -sig)
+    assert "event=ingest_stopping" in server.logs()
+    assert "Application shutdown complete" in server.logs()
+    assert "Traceback" not in server.logs()

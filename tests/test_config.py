@@ -1,0 +1,69 @@
+import pytest
+
+from app.config import SettingsError, load_settings
+from app.intervals import Interval
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "HOST", "PORT", "METRICS_USER", "METRICS_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.host, settings.port) == ("127.0.0.1", 3000)
+    assert settings.embedded_database
+    assert settings.retention == Interval(months=24)
+    assert settings.cors_origins == ["*"]
+    assert not settings.auth_active
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("METRICS_RETENTION", "2 fortnights"),
+        ("METRICS_MAX_FRAME_BYTES", "10"),
+        ("METRICS_IDLE_TIMEOUT", "-1"),
+        ("METRICS_AUTH_ENABLED", "maybe"),
+        ("METRICS_LOG_LEVEL", "loud"),
+    ],
+)
+def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings()
+
+
+def test_origins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_CORS_ORIGINS", "https://a.example, https://b.example")
+    assert load_settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_user_without_password_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_USER", "admin")
+    monkeypatch.delenv("METRICS_PASSWORD", raising=False)
+    with pytest.raises(SettingsError, match="METRICS_USER and METRICS_PASSWORD"):
+        load_settings()
+
+
+def test_network_bind_without_credentials_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("METRICS_USER", "METRICS_PASSWORD", "METRICS_AUTH_ENABLED"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    with pytest.raises(SettingsError, match=r"^HOST: refusing to listen on 0\.0\.0\.0"):
+        load_settings().check_exposure()
+    monkeypatch.setenv("METRICS_AUTH_ENABLED", "false")
+    load_settings().check_exposure()  # explicitly without auth: allowed
+    monkeypatch.delenv("METRICS_AUTH_ENABLED")
+    monkeypatch.setenv("METRICS_USER", "admin")
+    monkeypatch.setenv("METRICS_PASSWORD", "s3cret-enough")
+    settings = load_settings()
+    settings.check_exposure()
+    assert settings.auth_active
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.5", "::1", "localhost"])
+def test_loopback_binds_need_no_credentials(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    monkeypatch.delenv("METRICS_USER", raising=False)
+    monkeypatch.delenv("METRICS_PASSWORD", raising=False)
+    monkeypatch.setenv("HOST", host)
+    load_settings().check_exposure()
