@@ -30,7 +30,8 @@
   // this script was served from is assumed (where the server that served it listens).
   function socketUrl() {
     var path = config.socketPath;
-    if (!path && ownSrc) path = ownSrc.replace(/\/static\/[^/]*$/, "/socket");
+    var served = /\/static\/[^/]*$/;
+    if (!path && ownSrc && served.test(ownSrc)) path = ownSrc.replace(served, "/socket");
     if (!path) {
       console.warn("[metrics]: Set socketPath using `Metrics.config = {socketPath: 'wss://…/socket'}`");
       path = "ws://localhost:3000/socket";

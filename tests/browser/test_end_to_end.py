@@ -98,7 +98,8 @@ HLS_STYLE = """<script src="{base}/static/metrics.js"></script>
   // What hls.js hands over: an object whose `media` is the video element once attached.
   const hls = {media: null, attachMedia(video) { this.media = video; }};
   hls.attachMedia(document.getElementById("v"));
-  Metrics.config = {apiKey: "{key}", socketPath: "{socket_path}"};
+  // No socketPath: the snippet uses the server it was loaded from.
+  Metrics.config = {apiKey: "{key}"};
   new Metrics(hls, "Big buck bunny", {id: "hls-video"}).monitor();
 </script>"""
 
