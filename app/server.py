@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
+from app.db import retention
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
 from app.db.pool import create_pool
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> Starlette:
                 app.state.pool = pool
                 app.state.ingest = ingest
                 await ingest.start()
+                retention_job = asyncio.create_task(retention.run(pool, settings.retention))
                 log.info(
                     "event=ready database=%s listen=http://%s:%d",
                     "embedded:" + str(embedded.pgdata) if embedded else "external",
@@ -50,6 +52,9 @@ def create_app(settings: Settings) -> Starlette:
                 try:
                     yield
                 finally:
+                    retention_job.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await retention_job
                     await ingest.stop()
             finally:
                 await pool.close()
