@@ -366,8 +366,9 @@
       this.sent = name;
       this.channel.push("event", payload);
     },
+    // Nothing is counted while the page is hidden (see below); showing it again resumes.
     play: function (from) {
-      if (this.sent !== "play") this.push("play", "from", from);
+      if (this.sent !== "play" && !isHidden()) this.push("play", "from", from);
     },
     pause: function (to) {
       if (this.sent === "play") this.push("pause", "to", to);
@@ -409,6 +410,9 @@
   // Leaving the page or hiding it ends what is being watched: a closed tab on a phone may never run
   // another line. Coming back (a visible tab, or a page restored from the back-forward cache)
   // resumes counting from where the video is.
+  function isHidden() {
+    return !!root.document && document.visibilityState === "hidden";
+  }
   function hidden() {
     instances.forEach(function (m) {
       m.pause(m.position());

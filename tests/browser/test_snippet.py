@@ -177,6 +177,9 @@ async def test_hidden_page_pauses_and_visible_page_resumes(
     }"""
     await page.evaluate(visibility, "hidden")
     await fake.wait_event("pause")
+    await player.seek(page, 10.0)  # a hidden page counts nothing, whatever the video does
+    await asyncio.sleep(0.3)
+    assert [e["name"] for e in fake.events()] == ["play", "pause"]
     await page.evaluate(visibility, "visible")
     await fake.wait_event("play", 2)
 
