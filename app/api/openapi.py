@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from app import __version__
+from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params import ACCEPTED, MAX_RANGES, Endpoint
-from app.api.stats import BROWSERS, DEVICES, PLATFORMS
 
 Schema = dict[str, Any]
 

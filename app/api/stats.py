@@ -14,17 +14,15 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from app.api import rollup
 from app.api.buckets import bucket_sql
+from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params import VideoQuery
 from app.intervals import Interval
 
 # A connection of its own or one borrowed from the pool: the queries take either.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
-# The values the schema allows (migrations/001_schema.sql), in the order the answers list them.
-BROWSERS = ("edge", "ie", "chrome", "firefox", "opera", "safari", "brave", "other")
-DEVICES = ("mobile", "tablet", "desktop", "other")
-PLATFORMS = ("ios", "android", "mac", "windows", "linux", "other")
 
 # Per-second engagement lists at most this many seconds of video (about 11.5 days).
 MAX_SECOND = 1_000_000
@@ -140,23 +138,42 @@ async def plays(
     minimum_watch_seconds: float,
     *,
     timescale: bool,
+    use_rollup: bool = True,
 ) -> list[PlaysBucket]:
-    """Sessions watched at least `minimum_watch_seconds`, by the bucket of their start time."""
-    where, args = scope.condition()
-    bucket = bucket_sql(interval, "s.started_at", "$5", timescale=timescale)
-    rows = await connection.fetch(
-        f"""
-        SELECT {bucket.expression} AS bucket, count(*) AS views,
-               sum(s.watched) AS total_view_time, sum(s.unique_watched) AS unique_view_time,
-               {_BREAKDOWNS}
-        FROM sessions s
-        WHERE {where} AND s.watched >= $4
-        GROUP BY 1 ORDER BY 1
-        """,  # noqa: S608 (fixed fragments; values are bound)
-        *args,
-        minimum_watch_seconds,
-        bucket.value,
-    )
+    """Sessions watched at least `minimum_watch_seconds`, by the bucket of their start time.
+
+    A whole key's plays come from the hourly rollup where it gives the same numbers
+    (app/api/rollup.py); `use_rollup=False` is for the test that holds the two to each other.
+    """
+    hours = rollup.full_hours(scope.start, scope.end)
+    if use_rollup and hours and rollup.usable(scope.key_id, interval, minimum_watch_seconds):
+        statement, width = rollup.plays_sql(interval, timescale=timescale)
+        rows = await connection.fetch(
+            statement,
+            scope.key_id,
+            *hours,
+            int(minimum_watch_seconds),
+            scope.start,
+            scope.end,
+            minimum_watch_seconds,
+            width,
+        )
+    else:
+        where, args = scope.condition()
+        bucket = bucket_sql(interval, "s.started_at", "$5", timescale=timescale)
+        rows = await connection.fetch(
+            f"""
+            SELECT {bucket.expression} AS bucket, count(*) AS views,
+                   sum(s.watched) AS total_view_time, sum(s.unique_watched) AS unique_view_time,
+                   {_BREAKDOWNS}
+            FROM sessions s
+            WHERE {where} AND s.watched >= $4
+            GROUP BY 1 ORDER BY 1
+            """,  # noqa: S608 (fixed fragments; values are bound)
+            *args,
+            minimum_watch_seconds,
+            bucket.value,
+        )
     return [
         PlaysBucket(
             start=row["bucket"],
