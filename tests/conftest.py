@@ -18,7 +18,7 @@ import pytest
 
 from app.db.embedded import EmbeddedPostgres
 from app.db.pool import init_connection
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -56,16 +56,16 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
-def make_server(database_url: str, tmp_path: Path) -> Iterator[type[ServerProcess]]:
+def make_server(database_url: str, tmp_path: Path) -> Iterator[ServerFactory]:
     """Start servers of a test's own (other settings, or to stop them); all are stopped after."""
     started: list[ServerProcess] = []
 
-    class _Server(ServerProcess):
-        def __init__(self, database: str | None = None, **env: str) -> None:
-            super().__init__(database or database_url, tmp_path / f"server{len(started)}", **env)
-            started.append(self)
+    def make(database: str | None = None, **env: str) -> ServerProcess:
+        process = ServerProcess(database or database_url, tmp_path / f"server{len(started)}", **env)
+        started.append(process)
+        return process
 
-    yield _Server
+    yield make
     for process in started:
         if process.process is not None and process.process.poll() is None:
             process.stop()

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.phoenix import PhoenixSocket, ok
 from tests.support.proxy import DatabaseProxy
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 from tests.support.stored import final_sessions
 
 
@@ -32,7 +32,7 @@ async def open_playing(server: ServerProcess, key: str, sockets: int, per_socket
 
 
 async def test_sigterm_with_200_playing_sessions_stores_all_200(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
 ) -> None:
     server = make_server().start()
     sockets = await open_playing(server, api_key, sockets=10, per_socket=20)
@@ -46,7 +46,7 @@ async def test_sigterm_with_200_playing_sessions_stores_all_200(
 
 
 async def test_database_away_for_10_seconds_loses_nothing_and_stores_nothing_twice(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection, database_url: str
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection, database_url: str
 ) -> None:
     proxy = DatabaseProxy(database_url)
     await proxy.start()
@@ -92,7 +92,7 @@ async def test_database_away_for_10_seconds_loses_nothing_and_stores_nothing_twi
 
 
 async def test_sessions_unwritten_at_exit_are_journaled_and_stored_at_next_start(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection, database_url: str
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection, database_url: str
 ) -> None:
     proxy = DatabaseProxy(database_url)
     await proxy.start()
@@ -120,10 +120,46 @@ async def test_sessions_unwritten_at_exit_are_journaled_and_stored_at_next_start
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-async def test_clean_exit_codes(make_server: type[ServerProcess], sig: int) -> None:
+async def test_clean_exit_codes(make_server: ServerFactory, sig: int) -> None:
     server = make_server().start()
     # uvicorn re-raises the signal after a graceful shutdown, so the status may say so.
     assert await asyncio.to_thread(server.stop, sig) in (0, -sig)
     assert "event=ingest_stopping" in server.logs()
     assert "Application shutdown complete" in server.logs()
     assert "Traceback" not in server.logs()
+
+
+async def test_long_sessions_are_checkpointed_so_a_crash_loses_at_most_one_interval(
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
+) -> None:
+    server = make_server(METRICS_CHECKPOINT_INTERVAL="1").start()
+    sock = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await sock.join(topic(1), api_key, {"vid": "long"})
+    await sock.push(ref, topic(1), {"name": "play", "from": 0, "duration": 600})
+    await asyncio.sleep(3.5)
+    await asyncio.to_thread(server.stop, signal.SIGKILL)  # a crash: no shutdown, no final row
+    row = await db.fetchrow(
+        "SELECT s.final, s.watched FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1",
+        api_key,
+    )
+    assert row is not None and not row["final"]
+    assert 1.5 <= row["watched"] <= 3.6  # the last checkpoint: at most one interval behind
+    await sock.ws.wait_closed()
+
+
+async def test_final_row_replaces_the_checkpoint(
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
+) -> None:
+    server = make_server(METRICS_CHECKPOINT_INTERVAL="1").start()
+    sock = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await sock.join(topic(2), api_key, {"vid": "long"})
+    await sock.push(ref, topic(2), {"name": "play", "from": 0, "duration": 600})
+    await asyncio.sleep(2.5)
+    await sock.push(ref, topic(2), {"name": "pause", "to": "2.00", "duration": 600})
+    await sock.close()
+    [row] = await final_sessions(db, api_key, 1)
+    assert row["segments"] == [[0, 2.0]]
+    count = await db.fetchval(
+        "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", api_key
+    )
+    assert count == 1

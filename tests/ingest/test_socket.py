@@ -11,7 +11,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from tests.support.phoenix import PhoenixSocket, error_reason, ok
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 from tests.support.stored import final_sessions
 
 TOPIC = "session:y9DrsgRrkeBUdTgE0klqj"
@@ -160,7 +160,7 @@ async def test_bad_frames_get_their_answer_and_other_sessions_keep_recording(
     await sock.send_raw('[null,"1","phoenix","heartbeat"]')
     assert ok(await sock.heartbeat())
 
-    reply = await sock.call([ref, "50", TOPIC, "event", []])  # type: ignore[list-item]
+    reply = await sock.call([ref, "50", TOPIC, "event", []])
     assert error_reason(reply) == "payload must be an object"
     reply = await sock.call([ref, "51", TOPIC, "event", {"name": "rewind", "to": 3}])
     assert ok(reply)  # unknown event names are ignored
@@ -195,7 +195,7 @@ async def test_leave_of_a_topic_not_joined_is_ok(server: ServerProcess) -> None:
 
 
 async def test_session_limit_per_socket(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
 ) -> None:
     server = make_server(METRICS_MAX_SESSIONS_PER_SOCKET="2").start()
     sock = await PhoenixSocket.open(server.ws_url())
@@ -213,7 +213,7 @@ async def test_session_limit_per_socket(
 
 
 async def test_event_limit_per_session(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
 ) -> None:
     server = make_server(METRICS_MAX_EVENTS_PER_SESSION="10").start()
     sock = await PhoenixSocket.open(server.ws_url())
@@ -228,7 +228,7 @@ async def test_event_limit_per_session(
     assert row["watched"] == pytest.approx(5)
 
 
-async def test_socket_limit_per_address(make_server: type[ServerProcess]) -> None:
+async def test_socket_limit_per_address(make_server: ServerFactory) -> None:
     server = make_server(METRICS_MAX_SOCKETS_PER_ADDRESS="2").start()
     first = await PhoenixSocket.open(server.ws_url())
     second = await PhoenixSocket.open(server.ws_url())
@@ -246,7 +246,7 @@ async def test_socket_limit_per_address(make_server: type[ServerProcess]) -> Non
 
 
 async def test_idle_socket_is_closed_and_its_sessions_end(
-    make_server: type[ServerProcess], api_key: str, db: asyncpg.Connection
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
 ) -> None:
     server = make_server(METRICS_IDLE_TIMEOUT="1").start()
     sock = await PhoenixSocket.open(server.ws_url())

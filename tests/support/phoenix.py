@@ -69,7 +69,7 @@ class PhoenixSocket:
 
 
 def ok(frame: list[Any]) -> bool:
-    return frame[3] == "phx_reply" and frame[4] == {"status": "ok", "response": {}}
+    return bool(frame[3] == "phx_reply" and frame[4] == {"status": "ok", "response": {}})
 
 
 def error_reason(frame: list[Any]) -> str | None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 import httpx
@@ -75,3 +76,9 @@ class ServerProcess:
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class ServerFactory(Protocol):
+    """Makes a server of a test's own: another database URL, or other settings as env vars."""
+
+    def __call__(self, database: str | None = None, **env: str) -> ServerProcess: ...
