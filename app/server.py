@@ -20,7 +20,7 @@ from app.db.pool import create_pool
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
-from app.web import web_routes
+from app.web import ensure_demo_key, web_routes
 
 log = logging.getLogger("video_metrics")
 
@@ -38,6 +38,8 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 async with pool.acquire() as connection:
                     await migrate(connection)
+                # The demo page records with a key of its own, made on the first start.
+                await ensure_demo_key(pool)
                 ingest = Ingest(pool, settings)
                 app.state.pool = pool
                 app.state.ingest = ingest

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from app.ingest import protocol
 from app.ingest.hub import Hub, OpenSession
 from app.ingest.keys import KeyCheck, KeysUnavailable
 from app.ingest.protocol import BadFrame, Frame
+from app.ingest.resume import Resumption, session_id
 from app.ingest.session import Session
 from app.ingest.useragent import Client
 
@@ -76,6 +78,7 @@ class Connection:
         client: Client,
         page: Page | None,
         keys: KeyCheck,
+        resumption: Resumption,
         hub: Hub,
         limits: Limits,
         clock: Callable[[], float],
@@ -83,6 +86,7 @@ class Connection:
         self._client = client
         self._page = page
         self._keys = keys
+        self._resumption = resumption
         self._hub = hub
         self._limits = limits
         self._clock = clock
@@ -98,6 +102,23 @@ class Connection:
         frame = protocol.parse_frame(text, self._limits.max_frame_bytes)
         if isinstance(frame, BadFrame):
             return self._refuse(frame)
+        try:
+            return await self._dispatch(frame)
+        except Exception:
+            return self._fail_channel(frame)
+
+    def _fail_channel(self, frame: Frame) -> list[str]:
+        """A fault of ours while handling one channel's frame: that channel errors, the socket and
+        its other channels carry on. What the session watched so far is kept; the client rejoins
+        (Phoenix clients do on phx_error) and continues in a new session."""
+        log.exception("event=channel_failed topic=%r event=%r", frame.topic, frame.event)
+        channel = self._channels.pop(frame.topic, None)
+        if channel is None:
+            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, "internal error")]
+        self._hub.end(channel.open, self._clock())
+        return [protocol.error(channel.join_ref, frame.topic)]
+
+    async def _dispatch(self, frame: Frame) -> list[str]:
         if frame.topic == "phoenix":
             if frame.event == "heartbeat":
                 return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
@@ -109,6 +130,10 @@ class Connection:
             return self._leave(frame, channel)
         if channel is None:
             return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
+        if channel.open.ended:
+            # A rejoin on another socket took this session over; this socket is stale.
+            del self._channels[frame.topic]
+            return [protocol.close(channel.join_ref, frame.topic)]
         if frame.event == "event":
             return self._event(frame, channel)
         return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, "unknown event")]
@@ -167,12 +192,30 @@ class Connection:
             client=self._client,
             page_host=page.host,
             page_url=page.url,
-            session=Session(opened_at=self._clock()),
+            session=await self._continued(session_id(key_id, frame.topic), previous),
+            id=session_id(key_id, frame.topic),
         )
         self._hub.open(opened)
         self._channels[frame.topic] = Channel(frame.join_ref, opened)
         out.append(protocol.reply_ok(frame.join_ref, frame.ref, frame.topic))
         return out
+
+    async def _continued(self, session: uuid.UUID, previous: Channel | None) -> Session:
+        """The session this join continues (the one this join replaced on this socket, one
+        still open on a stale socket here, or one stored recently by any process), or a new one."""
+        now = self._clock()
+        if previous is not None and previous.open.id == session:
+            earlier: Session | None = previous.open.session
+        else:
+            earlier = self._hub.take_over(session, now)
+        if earlier is not None:
+            return Session(
+                opened_at=earlier.opened_at, segments=list(earlier.segments), duration=earlier.duration
+            )
+        prior = await self._resumption.prior(session)
+        if prior is not None:
+            return Session(opened_at=prior.started_at, segments=list(prior.segments))
+        return Session(opened_at=now)
 
     def _leave(self, frame: Frame, channel: Channel | None) -> list[str]:
         out = [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]

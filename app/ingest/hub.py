@@ -72,6 +72,14 @@ class Hub:
         telemetry.OPEN_SESSIONS.set(len(self._open))
         self._writer.submit(session.record(session.session.end(at), at, final=True))
 
+    def take_over(self, session_id: uuid.UUID, at: float) -> Session | None:
+        """End a session still open here (its socket is stale) and return it to be continued."""
+        session = self._open.get(session_id)
+        if session is None:
+            return None
+        self.end(session, at)
+        return session.session
+
     def end_all(self, at: float) -> int:
         sessions = list(self._open.values())
         for session in sessions:

@@ -101,3 +101,8 @@ def reply_error(join_ref: Ref, ref: Ref, topic: str, reason: str) -> str:
 def close(join_ref: Ref, topic: str) -> str:
     """Tell the client a channel is closed; Phoenix sends it with ref = join_ref."""
     return encode(join_ref, join_ref, topic, "phx_close", {})
+
+
+def error(join_ref: Ref, topic: str) -> str:
+    """A channel failed on our side; Phoenix clients rejoin the topic when they see this."""
+    return encode(join_ref, join_ref, topic, "phx_error", {})

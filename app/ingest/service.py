@@ -16,6 +16,7 @@ from app.config import Settings
 from app.ingest.channels import Limits
 from app.ingest.hub import Hub
 from app.ingest.keys import KeyCheck
+from app.ingest.resume import Resumption
 from app.ingest.writer import Writer
 
 log = logging.getLogger("video_metrics.ingest")
@@ -34,6 +35,7 @@ class Ingest:
         self.writer = Writer(pool, flush_interval=settings.flush_interval, journal_dir=settings.data_dir)
         self.hub = Hub(self.writer)
         self.keys = KeyCheck(pool)
+        self.resumption = Resumption(pool)
         self.process_id = uuid.uuid4()
         self._pool = pool
         self._sockets: Counter[str] = Counter()

@@ -16,8 +16,9 @@ from app.ingest.useragent import classify
 
 log = logging.getLogger("video_metrics.ingest")
 
-# WebSocket close codes: 1000 normal, 1008 policy violation.
-_NORMAL = 1000
+# WebSocket close codes. Phoenix clients do not reconnect after 1000, so an idle close uses 1001
+# ("going away"): a client that was only throttled (a background tab) reconnects and rejoins.
+_GOING_AWAY = 1001
 _POLICY = 1008
 
 
@@ -41,6 +42,7 @@ async def socket_endpoint(websocket: WebSocket) -> None:
             client=classify(websocket.headers.get("user-agent")),
             page=Page.parse(source_url),
             keys=ingest.keys,
+            resumption=ingest.resumption,
             hub=ingest.hub,
             limits=ingest.limits,
             clock=time.time,
@@ -70,7 +72,7 @@ async def _serve(websocket: WebSocket, connection: Connection, idle_timeout: flo
                     await websocket.send_text(frame)
     except TimeoutError:
         log.info("event=socket_idle_closed sessions=%d", connection.sessions)
-        await _close_quietly(websocket, _NORMAL, "idle timeout")
+        await _close_quietly(websocket, _GOING_AWAY, "idle timeout")
     except (WebSocketDisconnect, OSError, RuntimeError):
         # The peer went away while we were answering; its sessions end in the caller.
         return

@@ -1,8 +1,9 @@
 """The one task that writes sessions: batched, retried with backoff, never dropped.
 
 Rows are upserts keyed by session id, so a batch that is written twice (its commit succeeded but
-the answer was lost) still leaves one row per session, and a final row is never overwritten by a
-late checkpoint.
+the answer was lost) still leaves one row per session. The row that knows most wins: a row only
+replaces one that ended no later than it, so a late checkpoint never overwrites a final row, while
+a session resumed after a reconnect (which carries the earlier segments) does.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ FROM incoming_sessions i JOIN videos v ON v.key_id = i.key_id AND v.metadata = i
 ON CONFLICT (id, started_at) DO UPDATE
 SET ended_at = EXCLUDED.ended_at, segments = EXCLUDED.segments, watched = EXCLUDED.watched,
     unique_watched = EXCLUDED.unique_watched, final = EXCLUDED.final
-WHERE NOT sessions.final
+WHERE EXCLUDED.ended_at >= sessions.ended_at
 """
 
 # Batches at least this large are staged with COPY; smaller ones with one pipelined insert.

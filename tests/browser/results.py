@@ -32,3 +32,14 @@ async def plays(base_url: str, key: str, since: float, expect: int, within: floa
             bucket: dict[str, Any] = answer["views"][0]
             return bucket
         await asyncio.sleep(0.25)
+
+
+async def until_watching(base_url: str, count: int, within: float = 40.0) -> None:
+    """Wait until the server reports `count` sessions playing (e.g. a page has rejoined)."""
+    deadline = time.monotonic() + within
+    while True:
+        answer = await api(base_url, "watching")
+        if answer["watching"] == count:
+            return
+        assert time.monotonic() < deadline, f"expected {count} playing, the API says {answer}"
+        await asyncio.sleep(0.25)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import secrets
 
 import asyncpg
 import httpx
@@ -105,7 +107,7 @@ async def test_open_play_is_capped_at_duration(
     assert row["segments"] == [[9.5, 10.0]]
 
 
-async def test_duplicate_join_closes_the_first_and_stores_both(
+async def test_duplicate_join_closes_the_first_and_continues_its_session(
     server: ServerProcess, api_key: str, db: asyncpg.Connection
 ) -> None:
     sock = await PhoenixSocket.open(server.ws_url())
@@ -115,10 +117,74 @@ async def test_duplicate_join_closes_the_first_and_stores_both(
     await sock.send(["9", "9", TOPIC, "phx_join", {"key": api_key, "metadata": {"vid": "dup"}}])
     assert await sock.recv() == [first, first, TOPIC, "phx_close", {}]
     assert ok(await sock.recv())
+    # The same page and element rejoined: one session, one play, its segments continued.
+    await sock.push("9", TOPIC, {"name": "play", "from": "10.00", "duration": 50})
+    await sock.push("9", TOPIC, {"name": "pause", "to": "12.00", "duration": 50})
     await sock.close()
-    rows = await final_sessions(db, api_key, 2)
-    assert sorted(row["watched"] for row in rows) == [0, 3]
-    assert rows[0]["video_id"] == rows[1]["video_id"]
+    [row] = await final_sessions(db, api_key, 1)
+    assert row["segments"] == [[0, 3.0], [10.0, 12.0]]
+    assert row["watched"] == pytest.approx(5)
+
+
+async def test_rejoin_on_a_new_socket_continues_the_session(
+    server: ServerProcess, api_key: str, db: asyncpg.Connection
+) -> None:
+    """A reconnect (network blip, server restart) rejoins the same topic: still one session."""
+    first = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await first.join(TOPIC, api_key, {"vid": "blip"})
+    await first.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+    await first.push(ref, TOPIC, {"name": "pause", "to": "4.00", "duration": 50})
+    await first.close()
+    [ended] = await final_sessions(db, api_key, 1)
+
+    second = await PhoenixSocket.open(server.ws_url())
+    ref, reply = await second.join(TOPIC, api_key, {"vid": "blip"})
+    assert ok(reply)
+    await second.push(ref, TOPIC, {"name": "play", "from": "4.00", "duration": 50})
+    await second.push(ref, TOPIC, {"name": "pause", "to": "9.00", "duration": 50})
+    await second.close()
+    await asyncio.sleep(0.5)
+    [row] = await final_sessions(db, api_key, 1)
+    assert (row["id"], row["started_at"]) == (ended["id"], ended["started_at"])
+    assert row["segments"] == [[0, 4.0], [4.0, 9.0]]
+    assert row["watched"] == pytest.approx(9)
+
+
+async def test_rejoin_while_the_old_socket_is_still_open_takes_the_session_over(
+    server: ServerProcess, api_key: str, db: asyncpg.Connection
+) -> None:
+    stale = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await stale.join(TOPIC, api_key, {"vid": "halfopen"})
+    await stale.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+    await stale.push(ref, TOPIC, {"name": "pause", "to": "2.00", "duration": 50})
+
+    fresh = await PhoenixSocket.open(server.ws_url())
+    ref2, _ = await fresh.join(TOPIC, api_key, {"vid": "halfopen"})
+    await fresh.push(ref2, TOPIC, {"name": "play", "from": "2.00", "duration": 50})
+    await fresh.push(ref2, TOPIC, {"name": "pause", "to": "3.00", "duration": 50})
+    # The stale socket's channel is closed if it speaks again, and its end counts nothing twice.
+    await stale.send([ref, "99", TOPIC, "event", {"name": "play", "from": 0}])
+    assert await stale.recv() == [ref, ref, TOPIC, "phx_close", {}]
+    await stale.close()
+    await fresh.close()
+    await asyncio.sleep(0.5)
+    [row] = await final_sessions(db, api_key, 1)
+    assert row["segments"] == [[0, 2.0], [2.0, 3.0]]
+
+
+async def test_same_topic_under_another_key_is_another_session(
+    server: ServerProcess, api_key: str, db: asyncpg.Connection
+) -> None:
+    other = base64.b64encode(secrets.token_bytes(16)).decode()
+    await db.execute("INSERT INTO keys (key) VALUES ($1)", other)
+    for key in (api_key, other):
+        sock = await PhoenixSocket.open(server.ws_url())
+        ref, _ = await sock.join(TOPIC, key, {"vid": "k"})
+        await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+        await sock.push(ref, TOPIC, {"name": "pause", "to": "1.00", "duration": 50})
+        await sock.close()
+    assert len(await final_sessions(db, api_key, 1)) == 1
+    assert len(await final_sessions(db, other, 1)) == 1
 
 
 async def test_join_errors_never_close_the_socket(
@@ -253,7 +319,7 @@ async def test_idle_socket_is_closed_and_its_sessions_end(
     ref, _ = await sock.join(TOPIC, api_key, {"vid": "idle"})
     await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 100})
     await asyncio.wait_for(sock.ws.wait_closed(), 5)
-    assert (sock.ws.close_code, sock.ws.close_reason) == (1000, "idle timeout")
+    assert (sock.ws.close_code, sock.ws.close_reason) == (1001, "idle timeout")
     [row] = await final_sessions(db, api_key, 1)
     assert 0.9 <= row["watched"] <= 2.0
 

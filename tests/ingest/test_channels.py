@@ -1,0 +1,88 @@
+"""Channel semantics that a real server cannot be made to show on demand: our own faults."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from app.ingest.channels import Connection, Limits, Page
+from app.ingest.hub import Hub
+from app.ingest.keys import KeyCheck
+from app.ingest.record import SessionRecord
+from app.ingest.resume import Prior, Resumption
+from app.ingest.useragent import classify
+
+
+class RecordingWriter:
+    """The writer's one method the hub calls, keeping what it is given."""
+
+    def __init__(self) -> None:
+        self.records: list[SessionRecord] = []
+
+    def submit(self, record: SessionRecord) -> None:
+        self.records.append(record)
+
+
+class Keys(KeyCheck):
+    """Keys as the database would answer, without one: "good" is key 1."""
+
+    def __init__(self) -> None:
+        pass
+
+    async def key_id(self, key: str) -> int | None:
+        return 1 if key == "good" else None
+
+
+class NothingStored(Resumption):
+    """No earlier part of any session is stored."""
+
+    def __init__(self) -> None:
+        pass
+
+    async def prior(self, session: uuid.UUID) -> Prior | None:
+        return None
+
+
+def connection(writer: RecordingWriter, clock: list[float]) -> Connection:
+    return Connection(
+        client=classify("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36"),
+        page=Page.parse("https://example.com/watch"),
+        keys=Keys(),
+        resumption=NothingStored(),
+        hub=Hub(writer),  # type: ignore[arg-type]
+        limits=Limits(),
+        clock=lambda: clock[0],
+    )
+
+
+def frame(*parts: Any) -> str:
+    return json.dumps(list(parts))
+
+
+async def test_a_fault_in_one_channel_errors_that_channel_only() -> None:
+    writer, clock = RecordingWriter(), [100.0]
+    conn = connection(writer, clock)
+    for name in ("a", "b"):
+        topic = "session:" + name * 21
+        [reply] = await conn.receive(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {}}))
+        assert json.loads(reply)[4]["status"] == "ok"
+    await conn.receive(frame("1", "2", "session:" + "a" * 21, "event", {"name": "play", "from": 0}))
+    clock[0] = 105.0
+
+    # Handling this channel's frames now raises: it stands for any bug of ours.
+    original = conn._dispatch
+
+    async def failing(parsed: Any) -> list[str]:
+        if parsed.topic.endswith("a" * 21):
+            raise RuntimeError("bug")
+        return await original(parsed)
+
+    conn._dispatch = failing  # type: ignore[method-assign]
+    out = await conn.receive(frame("1", "3", "session:" + "a" * 21, "event", {"name": "pause", "to": 3}))
+    assert [json.loads(f) for f in out] == [["1", "1", "session:" + "a" * 21, "phx_error", {}]]
+    # The failed channel's session is kept (5 s of play), the other channel still answers.
+    assert len(writer.records) == 1 and writer.records[0].watched == 5.0
+    [reply] = await conn.receive(frame("1", "4", "session:" + "b" * 21, "event", {"name": "play", "from": 0}))
+    assert json.loads(reply)[4]["status"] == "ok"
+    assert conn.sessions == 1
