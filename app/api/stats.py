@@ -288,25 +288,30 @@ async def ranges(connection: Connection, scope: Scope, length: float, count: int
     where, args = scope.condition()
     rows = await connection.fetch(
         f"""
-        WITH hits AS (
-            SELECT DISTINCT s.id, r.range
-            FROM sessions s
-            CROSS JOIN LATERAL generate_subscripts(s.segments, 1) AS i
-            CROSS JOIN LATERAL generate_series(
-                greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
-                               / $4::float8) - 1, 0)::int,
-                least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
-                           / $4::float8), $5::int - 1)::int
-            ) AS r(range)
-            WHERE {where}
-              AND s.segments[i][1] < $4::float8 * (r.range + 1) / $5::int
-              AND s.segments[i][2] > $4::float8 * r.range / $5::int
-        )
         SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
-               $4::float8 * (r.range + 1) / $5::int AS range_to, count(hits.id) AS viewers
+               $4::float8 * (r.range + 1) / $5::int AS range_to,
+               coalesce(hits.viewers, 0) AS viewers
         FROM generate_series(0, $5::int - 1) AS r(range)
-        LEFT JOIN hits ON hits.range = r.range
-        GROUP BY r.range ORDER BY r.range
+        LEFT JOIN (
+            SELECT touched.range, count(*) AS viewers
+            FROM sessions s
+            CROSS JOIN LATERAL (
+                -- The ranges this one session touched, each once however often.
+                SELECT DISTINCT g.range
+                FROM generate_subscripts(s.segments, 1) AS i
+                CROSS JOIN LATERAL generate_series(
+                    greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
+                                   / $4::float8) - 1, 0)::int,
+                    least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
+                               / $4::float8), $5::int - 1)::int
+                ) AS g(range)
+                WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
+                  AND s.segments[i][2] > $4::float8 * g.range / $5::int
+            ) AS touched
+            WHERE {where}
+            GROUP BY touched.range
+        ) AS hits ON hits.range = r.range
+        ORDER BY r.range
         """,  # noqa: S608 (fixed fragments; values are bound)
         *args,
         length,
