@@ -5,7 +5,7 @@ from app.intervals import Interval
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "HOST", "PORT", "METRICS_USER", "METRICS_PASSWORD"):
+    for name in ("DATABASE_URL", "HOST", "PORT", "METRICS_USER", "METRICS_PASSWORD", "METRICS_RETENTION"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert (settings.host, settings.port) == ("127.0.0.1", 3000)

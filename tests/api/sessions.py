@@ -86,3 +86,22 @@ async def _next_stored(db: asyncpg.Connection, key: str, before: set[uuid.UUID])
             return new.pop()
         await asyncio.sleep(0.05)
     raise AssertionError("the session was not stored in time")
+
+
+async def move(db: asyncpg.Connection, session_id: uuid.UUID, started_at: Any) -> None:
+    """Give a recorded session another start time, to place it in a bucket of a test's choosing.
+
+    Deleted and inserted again rather than updated: TimescaleDB cannot move a row between
+    chunks with an UPDATE of the partition column (timescale/timescaledb#1052)."""
+    await db.execute(
+        """
+        WITH moved AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
+        INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
+                              page_host, page_url, segments, watched, unique_watched, final)
+        SELECT id, $2, greatest(ended_at, $2), key_id, video_id, browser, platform, device,
+               page_host, page_url, segments, watched, unique_watched, final
+        FROM moved
+        """,
+        session_id,
+        started_at,
+    )

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.sessions import Watch, record_all
+from tests.api.sessions import Watch, move, record_all
 from tests.support.server import ServerProcess
 
 MOVED_TO = [
@@ -40,7 +40,7 @@ async def moved_key(server: ServerProcess, database_url: str) -> AsyncIterator[s
         watches = [Watch({"vid": "moved"}, [(0, 10)], 10) for _ in MOVED_TO]
         ids = await record_all(server, key, db, watches)
         for session_id, moment in zip(ids, MOVED_TO, strict=True):
-            await db.execute("UPDATE sessions SET started_at = $2 WHERE id = $1", session_id, moment)
+            await move(db, session_id, moment)
     finally:
         await db.close()
     yield key

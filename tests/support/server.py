@@ -34,6 +34,9 @@ class ServerProcess:
             "DATABASE_URL": database_url,
             "METRICS_DATA_DIR": str(data_dir),
             "METRICS_FLUSH_INTERVAL": "0.1",
+            # Tests place sessions years back on purpose; on TimescaleDB the default retention
+            # policy would drop their chunks as soon as the server starts.
+            "METRICS_RETENTION": "100 years",
             "PORT": str(self.port),
             "HOST": "127.0.0.1",
             **env,

@@ -1,0 +1,112 @@
+"""TimescaleDB-only behaviour: retention policy, rollup trimming, and the fallback sweep on chunks.
+
+These run when TIMESCALEDB_URL names a TimescaleDB server (it is not packaged for Debian or PyPI,
+so CI on plain PostgreSQL cannot run them; the plain-PostgreSQL paths are tested elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from app.db import retention
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+from app.intervals import Interval
+
+TIMESCALE_URL = os.environ.get("TIMESCALEDB_URL")
+
+pytestmark = pytest.mark.skipif(
+    TIMESCALE_URL is None,
+    reason="needs a TimescaleDB server: set TIMESCALEDB_URL (not packaged for Debian or PyPI)",
+)
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[asyncpg.Pool]:
+    assert TIMESCALE_URL is not None
+    name = f"tsdb_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(TIMESCALE_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(TIMESCALE_URL)
+    pool = await create_pool(urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, "")))
+    try:
+        async with pool.acquire() as connection:
+            await migrate(connection)
+        yield pool
+    finally:
+        await pool.close()
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def insert_sessions(pool: asyncpg.Pool, ages: list[timedelta]) -> None:
+    async with pool.acquire() as connection:
+        key_id = await connection.fetchval("INSERT INTO keys (key) VALUES ('k') RETURNING id")
+        video_id = await connection.fetchval(
+            "INSERT INTO videos (key_id, metadata) VALUES ($1, $2) RETURNING id", key_id, {"v": 1}
+        )
+        now = datetime.now(UTC)
+        for age in ages:
+            await connection.execute(
+                """
+                INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform,
+                    device, page_host, page_url, segments, watched, unique_watched, final)
+                VALUES ($1, $2, $2, $3, $4, 'chrome', 'linux', 'desktop', 'h', 'https://h/',
+                        '{{0,5}}', 5, 5, true)
+                """,
+                uuid.uuid4(), now - age, key_id, video_id,
+            )  # fmt: skip
+
+
+async def test_sweep_on_a_hypertable_deletes_only_old_rows(pool: asyncpg.Pool) -> None:
+    """The fallback sweep once named rows by ctid, which repeats across chunks: it deleted
+    recent sessions that shared a ctid with old ones."""
+    recent = [timedelta(days=d) for d in (1, 8, 15)]
+    await insert_sessions(pool, [timedelta(days=d) for d in (800, 807, 814)] + recent)
+    assert await retention.sweep(pool, Interval(months=24)) == 3
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 3
+
+
+async def test_policy_is_installed_once_and_kept_across_restarts(pool: asyncpg.Pool) -> None:
+    assert await retention.apply_policy(pool, Interval(months=24))
+    jobs = "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'"
+    [first] = [row["job_id"] for row in await pool.fetch(jobs)]
+    assert await retention.apply_policy(pool, Interval(months=24))
+    assert [row["job_id"] for row in await pool.fetch(jobs)] == [first]
+    assert await retention.apply_policy(pool, Interval(months=12))
+    [changed] = await pool.fetch(
+        "SELECT config ->> 'drop_after' AS drop_after FROM timescaledb_information.jobs "
+        "WHERE proc_name = 'policy_retention'"
+    )
+    assert changed["drop_after"] in ("1 year", "12 mons", "1 year 00:00:00")
+
+
+async def test_rollup_follows_dropped_chunks(pool: asyncpg.Pool) -> None:
+    await insert_sessions(pool, [timedelta(days=800), timedelta(days=1)])
+    assert await pool.fetchval("SELECT sum(views) FROM plays_hourly") == 2
+    await pool.execute("SELECT drop_chunks('sessions', older_than => interval '2 years')")
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+    assert await retention.trim_rollup_to_chunks(pool) == 1
+    assert await pool.fetchval("SELECT sum(views) FROM plays_hourly") == 1
+
+
+async def test_sessions_are_a_compressed_hypertable_without_the_default_index(
+    pool: asyncpg.Pool,
+) -> None:
+    row = await pool.fetchrow(
+        "SELECT compression_enabled FROM timescaledb_information.hypertables "
+        "WHERE hypertable_name = 'sessions'"
+    )
+    assert row is not None and row["compression_enabled"]
+    indexes = {r["indexname"] for r in await pool.fetch(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'sessions'"
+    )}  # fmt: skip
+    assert "sessions_started_at_idx" not in indexes
