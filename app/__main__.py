@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import logging
-import secrets
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import asyncpg
 
+from app.api import keys
+from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
 
 
@@ -127,38 +126,28 @@ async def _migrate(connection: asyncpg.Connection) -> int:
     return 0
 
 
-def new_key() -> str:
-    """16 random bytes, base64: what POST /api/v1/keys and `keys create` hand out."""
-    return base64.b64encode(secrets.token_bytes(16)).decode()
-
-
 async def _keys_create(connection: asyncpg.Connection, key: str | None) -> int:
-    key = key or new_key()
+    if key is not None and not KEY_PATTERN.fullmatch(key):
+        print(f"video-metrics: a key must be {KEY_RULE}", file=sys.stderr)
+        return 2
     try:
-        await connection.execute("INSERT INTO keys (key) VALUES ($1)", key)
-    except asyncpg.UniqueViolationError:
+        print(await keys.create_key(connection, key))
+    except keys.KeyExists:
         print(f"video-metrics: key {key!r} exists already", file=sys.stderr)
         return 1
-    print(key)
     return 0
 
 
 async def _keys_list(connection: asyncpg.Connection) -> int:
-    rows: list[Any] = await connection.fetch(
-        "SELECT key, created_at, disabled_at FROM keys ORDER BY created_at, id"
-    )
-    for row in rows:
-        state = f"revoked {row['disabled_at']:%Y-%m-%d %H:%M}" if row["disabled_at"] else "active"
-        print(f"{row['key']}\t{row['created_at']:%Y-%m-%d %H:%M}\t{state}")
+    for row in await keys.list_keys(connection):
+        state = f"revoked {row.disabled_at:%Y-%m-%d %H:%M}" if row.disabled_at else "active"
+        print(f"{row.key}\t{row.created_at:%Y-%m-%d %H:%M}\t{state}")
     return 0
 
 
 async def _keys_revoke(connection: asyncpg.Connection, key: str) -> int:
-    status = await connection.execute(
-        "UPDATE keys SET disabled_at = now() WHERE key = $1 AND disabled_at IS NULL", key
-    )
-    if status == "UPDATE 0":
-        print(f"video-metrics: no active key {key!r}", file=sys.stderr)
+    if await keys.revoke_key(connection, key) is None:
+        print(f"video-metrics: no key {key!r}", file=sys.stderr)
         return 1
     print("Key revoked")
     return 0

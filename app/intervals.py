@@ -18,7 +18,7 @@ _UNIT_MONTHS = {"month": 1, "year": 12}
 _ALIASES = {"sec": "second", "secs": "second", "min": "minute", "mins": "minute"}
 
 # A count (a whole number, or a decimal for fixed units) and a unit, singular or plural.
-_GRAMMAR = re.compile(r"\s*(\d{1,9}(?:\.\d{1,6})?)\s*([a-z]+)\s*", re.IGNORECASE)
+_GRAMMAR = re.compile(r"\s*([0-9]{1,9}(?:\.[0-9]{1,6})?)\s*([a-z]+)\s*", re.IGNORECASE | re.ASCII)
 
 # Far beyond any sensible width or look-back, small enough that no timestamp arithmetic overflows.
 MAX_YEARS = 200

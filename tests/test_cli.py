@@ -24,7 +24,7 @@ def test_keys_create_list_revoke(database_url: str) -> None:
     created = run("keys", "create", DATABASE_URL=database_url)
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip()
-    assert len(key) == 24 and key.endswith("==")  # 16 random bytes, base64
+    assert len(key) == 22  # 16 random bytes, URL-safe base64 without padding
 
     listed = run("keys", "list", DATABASE_URL=database_url)
     assert any(line.startswith(key + "\t") and line.endswith("active") for line in listed.stdout.splitlines())
@@ -35,7 +35,9 @@ def test_keys_create_list_revoke(database_url: str) -> None:
     assert any(line.startswith(key + "\t") and "revoked" in line for line in listed.stdout.splitlines())
 
     again = run("keys", "revoke", key, DATABASE_URL=database_url)
-    assert again.returncode == 1 and "no active key" in again.stderr
+    assert again.returncode == 0  # revoking twice keeps the first revocation, as the API does
+    unknown = run("keys", "revoke", "no-such-key", DATABASE_URL=database_url)
+    assert unknown.returncode == 1 and "no key 'no-such-key'" in unknown.stderr
 
 
 def test_custom_key_and_duplicate(database_url: str) -> None:
@@ -43,6 +45,11 @@ def test_custom_key_and_duplicate(database_url: str) -> None:
     assert run("keys", "create", key, DATABASE_URL=database_url).stdout.strip() == key
     duplicate = run("keys", "create", key, DATABASE_URL=database_url)
     assert duplicate.returncode == 1 and "exists already" in duplicate.stderr
+
+
+def test_a_custom_key_outside_the_rule_is_refused(database_url: str) -> None:
+    result = run("keys", "create", "has space", DATABASE_URL=database_url)
+    assert result.returncode == 2 and "a key must be" in result.stderr
 
 
 def test_migrate_reports_current_schema(database_url: str) -> None:

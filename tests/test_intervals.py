@@ -35,6 +35,7 @@ def test_accepted(text: str, expected: Interval) -> None:
         "1 hour 2 minutes",
         "201 years",
         "99999999 days",
+        "\uff17 days",
     ],
 )
 def test_refused_with_a_reason(text: str) -> None:

@@ -73,6 +73,9 @@ INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platf
 SELECT i.id, i.started_at, i.ended_at, i.key_id, v.id, i.browser, i.platform, i.device,
        i.page_host, i.page_url, i.segments, i.watched, i.unique_watched, i.final
 FROM incoming_sessions i JOIN videos v ON v.key_id = i.key_id AND v.metadata = i.metadata
+-- A stable order takes row locks (sessions, and the rollup rows its trigger updates) in the same
+-- order in every process, which keeps concurrent batches from deadlocking.
+ORDER BY i.key_id, i.started_at, i.id
 ON CONFLICT (id, started_at) DO UPDATE
 SET ended_at = EXCLUDED.ended_at, segments = EXCLUDED.segments, watched = EXCLUDED.watched,
     unique_watched = EXCLUDED.unique_watched, final = EXCLUDED.final
