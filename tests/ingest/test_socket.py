@@ -328,3 +328,17 @@ async def test_health_endpoints(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_frames_over_one_mebibyte_close_the_socket_with_1009(server: ServerProcess) -> None:
+    """The app's frame limit answers with an error; past the transport's cap the socket closes."""
+    sock = await PhoenixSocket.open(server.ws_url())
+    at_cap = json.dumps([None, "5", "phoenix", "heartbeat", {"pad": ""}])
+    at_cap = at_cap.replace('""', '"' + "x" * (1024 * 1024 - len(at_cap)) + '"')
+    assert len(at_cap) == 1024 * 1024
+    await sock.send_raw(at_cap)
+    reply = await sock.recv()
+    assert error_reason(reply) == "frame is larger than 16384 bytes"
+    await sock.send_raw(at_cap + " ")
+    await asyncio.wait_for(sock.ws.wait_closed(), 5)
+    assert sock.ws.close_code == 1009
