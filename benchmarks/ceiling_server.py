@@ -1,0 +1,83 @@
+"""The ceiling for the ingest benchmark: the real server's stack with nothing behind the socket.
+
+Starlette and uvicorn with the same websocket settings as `video-metrics serve` (websockets-sansio,
+per-message deflate off, 1 MiB frames, default keepalive pings), the same `receive()` /
+`send_text()` loop, and per frame only what no server can skip: decode the JSON and answer ok
+(joins, events, heartbeats; a leave also gets its `phx_close`). The real server cannot beat it, so
+its rate divided by this one's is the share of the stack's capacity that ingest leaves.
+
+    python -m benchmarks.ceiling_server --port 3001
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+_OK = {"status": "ok", "response": {}}
+
+
+def _encode(join_ref: object, ref: object, topic: object, event: str, payload: object) -> str:
+    return json.dumps([join_ref, ref, topic, event, payload], separators=(",", ":"))
+
+
+async def socket_endpoint(websocket: WebSocket) -> None:
+    if not websocket.query_params.get("source_url"):
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            try:
+                frame = json.loads(message.get("text") or message.get("bytes") or b"")
+            except ValueError:
+                continue
+            if not isinstance(frame, list) or len(frame) != 5:
+                continue
+            join_ref, ref, topic, event, _ = frame
+            await websocket.send_text(_encode(join_ref, ref, topic, "phx_reply", _OK))
+            if event == "phx_leave":
+                await websocket.send_text(_encode(join_ref, join_ref, topic, "phx_close", {}))
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        return
+
+
+async def healthz(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+app = Starlette(routes=[WebSocketRoute("/socket/websocket", socket_endpoint), Route("/readyz", healthz)])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3001)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    # The same websocket settings as app.__main__._serve, so only the app differs.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=1024 * 1024,
+        lifespan="off",
+        log_level=args.log_level,
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
