@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
+    from app.runtime import UVICORN_WEBSOCKETS, tune_garbage_collector
     from app.server import create_app
 
     try:
@@ -82,15 +83,14 @@ def _serve(settings: Settings) -> int:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=1024 * 1024,
+        **UVICORN_WEBSOCKETS,
         lifespan="on",
         log_level=settings.log_level,
         access_log=False,
         timeout_graceful_shutdown=30,
     )
     server = uvicorn.Server(config)
+    tune_garbage_collector()
     # uvicorn re-raises Ctrl-C after its graceful shutdown; everything is flushed by then.
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

@@ -1,8 +1,9 @@
 """The ceiling for the ingest benchmark: the real server's stack with nothing behind the socket.
 
-Starlette and uvicorn with the same websocket settings as `video-metrics serve` (websockets-sansio,
-per-message deflate off, 1 MiB frames, default keepalive pings), the same `receive()` /
-`send_text()` loop, and per frame only what no server can skip: decode the JSON and answer ok
+Starlette and uvicorn with the same websocket and process settings as `video-metrics serve`
+(`app.runtime`: websockets-sansio, per-message deflate off, 1 MiB frames, default keepalive pings,
+the same garbage-collector tuning), the same `receive()` / `send_text()` loop and the same JSON
+library (orjson), and per frame only what no server can skip: decode the JSON and answer ok
 (joins, events, heartbeats; a leave also gets its `phx_close`). The real server cannot beat it, so
 its rate divided by this one's is the share of the stack's capacity that ingest leaves.
 
@@ -12,8 +13,8 @@ its rate divided by this one's is the share of the stack's capacity that ingest 
 from __future__ import annotations
 
 import argparse
-import json
 
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,11 +22,13 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.runtime import UVICORN_WEBSOCKETS, tune_garbage_collector
+
 _OK = {"status": "ok", "response": {}}
 
 
 def _encode(join_ref: object, ref: object, topic: object, event: str, payload: object) -> str:
-    return json.dumps([join_ref, ref, topic, event, payload], separators=(",", ":"))
+    return orjson.dumps([join_ref, ref, topic, event, payload]).decode()
 
 
 async def socket_endpoint(websocket: WebSocket) -> None:
@@ -39,8 +42,8 @@ async def socket_endpoint(websocket: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             try:
-                frame = json.loads(message.get("text") or message.get("bytes") or b"")
-            except ValueError:
+                frame = orjson.loads(message.get("text") or message.get("bytes") or b"")
+            except orjson.JSONDecodeError:
                 continue
             if not isinstance(frame, list) or len(frame) != 5:
                 continue
@@ -65,14 +68,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=3001)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    # The same websocket settings as app.__main__._serve, so only the app differs.
+    # The same websocket and process settings as `video-metrics serve`, so only the app differs.
+    tune_garbage_collector()
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=1024 * 1024,
+        **UVICORN_WEBSOCKETS,
         lifespan="off",
         log_level=args.log_level,
         access_log=False,
