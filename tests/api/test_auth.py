@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from app.api.auth import BasicAuth
 from tests.support.phoenix import PhoenixSocket, ok
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 
 USER, PASSWORD = "admin", "correct horse battery staple"
 
@@ -90,7 +90,7 @@ def test_refuses_to_start_without_credentials() -> None:
 # On a real server
 
 
-async def test_server_with_credentials_protects_api_and_metrics(make_server: type[ServerProcess]) -> None:
+async def test_server_with_credentials_protects_api_and_metrics(make_server: ServerFactory) -> None:
     server = make_server(METRICS_USER=USER, METRICS_PASSWORD=PASSWORD).start()
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         for path in ("/api/v1/keys", "/api/v1/watching", "/metrics"):
@@ -110,7 +110,7 @@ async def test_server_with_credentials_protects_api_and_metrics(make_server: typ
     await sock.close()
 
 
-async def test_server_with_auth_disabled_explicitly(make_server: type[ServerProcess]) -> None:
+async def test_server_with_auth_disabled_explicitly(make_server: ServerFactory) -> None:
     server = make_server(METRICS_USER=USER, METRICS_PASSWORD=PASSWORD, METRICS_AUTH_ENABLED="false").start()
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         assert (await client.get("/api/v1/keys")).status_code == 200

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from asyncpg.pool import PoolConnectionProxy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +57,7 @@ async def _sql_buckets(
 
 
 @pytest.fixture
-async def connection(api_pool: asyncpg.Pool) -> asyncpg.Connection:
+async def connection(api_pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
     async with api_pool.acquire() as connection:
         # A session time zone far from UTC: buckets must not depend on it.
         await connection.execute("SET TIME ZONE 'Pacific/Chatham'")

@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from app.api.cors import ApiCors
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 
 PREFLIGHT = {
     "Origin": "https://dash.example",
@@ -69,7 +69,7 @@ async def test_preflight_on_the_server_is_204(server: ServerProcess, path: str) 
     assert response.headers["access-control-allow-origin"] == "*"
 
 
-async def test_configured_origins_on_the_server(make_server: type[ServerProcess]) -> None:
+async def test_configured_origins_on_the_server(make_server: ServerFactory) -> None:
     server = make_server(METRICS_CORS_ORIGINS="https://dash.example, https://other.example").start()
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         ok = await client.get("/api/v1/watching", headers={"Origin": "https://other.example"})

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from app.api.openapi import document
 from app.api.params import ACCEPTED, Endpoint
 from app.api.routes import api_routes
-from tests.support.server import ServerProcess
+from tests.support.server import ServerFactory, ServerProcess
 
 
 def test_every_route_and_parameter_is_described() -> None:
@@ -44,7 +44,7 @@ async def test_served(server: ServerProcess) -> None:
 
 
 @pytest.mark.timeout(600)
-def test_schemathesis_finds_no_server_error(make_server: type[ServerProcess]) -> None:
+def test_schemathesis_finds_no_server_error(make_server: ServerFactory) -> None:
     server = make_server(METRICS_USER="st", METRICS_PASSWORD="st-password").start()
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{server.base_url}/openapi.json",

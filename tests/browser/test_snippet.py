@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -51,6 +51,10 @@ async def open_page(context: Any, site: Site, html: str, path: str = "/watch/sho
 def position(value: Any) -> float:
     assert isinstance(value, str) and re.fullmatch(r"\d+\.\d\d", value), value
     return float(value)
+
+
+def upgrades_reached(fake: FakeSocketServer, count: int) -> Callable[[], bool]:
+    return lambda: len(fake.upgrades) == count
 
 
 async def test_connects_and_joins_with_the_reference_frames(
@@ -247,7 +251,7 @@ async def test_reconnects_after_1_5_10_then_25_s_and_rejoins_the_same_topic(
         assert len(fake.upgrades) == attempts, f"no attempt before {wait} ms"
         await page.clock.run_for(700)
         attempts += 1
-        await fake.wait_for(lambda n=attempts: len(fake.upgrades) == n, what=f"attempt {attempts}")
+        await fake.wait_for(upgrades_reached(fake, attempts), what=f"attempt {attempts}")
     fake.refuse_upgrades = False
     await page.clock.run_for(25_000)
     joins = await fake.wait_for(lambda: len(fake.of("phx_join")) == 2 and fake.of("phx_join"))

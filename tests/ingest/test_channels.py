@@ -78,7 +78,7 @@ async def test_a_fault_in_one_channel_errors_that_channel_only() -> None:
             raise RuntimeError("bug")
         return await original(parsed)
 
-    conn._dispatch = failing  # type: ignore[method-assign]
+    conn._dispatch = failing  # type: ignore[method-assign,assignment]
     out = await conn.receive(frame("1", "3", "session:" + "a" * 21, "event", {"name": "pause", "to": 3}))
     assert [json.loads(f) for f in out] == [["1", "1", "session:" + "a" * 21, "phx_error", {}]]
     # The failed channel's session is kept (5 s of play), the other channel still answers.
