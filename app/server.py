@@ -45,11 +45,12 @@ def create_app(settings: Settings) -> Starlette:
                 app.state.ingest = ingest
                 await ingest.start()
                 retention_job = asyncio.create_task(retention.run(pool, settings.retention))
+                base = f"http://{settings.host}:{settings.port}"
                 log.info(
-                    "event=ready database=%s listen=http://%s:%d",
+                    "event=ready database=%s listen=%s demo=%s/demo",
                     "embedded:" + str(embedded.pgdata) if embedded else "external",
-                    settings.host,
-                    settings.port,
+                    base,
+                    base,
                 )
                 try:
                     yield
