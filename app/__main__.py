@@ -71,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from app.runtime import UVICORN_WEBSOCKETS, tune_garbage_collector
+    from app.runtime import (
+        UVICORN_WEBSOCKETS,
+        keep_client_addresses_out_of_logs,
+        tune_garbage_collector,
+    )
     from app.server import create_app
 
     try:
@@ -89,6 +93,7 @@ def _serve(settings: Settings) -> int:
         access_log=False,
         timeout_graceful_shutdown=30,
     )
+    keep_client_addresses_out_of_logs()
     server = uvicorn.Server(config)
     tune_garbage_collector()
     # uvicorn re-raises Ctrl-C after its graceful shutdown; everything is flushed by then.

@@ -7,6 +7,7 @@ process settings as the server, and the ratio between them measures only the app
 from __future__ import annotations
 
 import gc
+import logging
 from typing import Any
 
 # websockets-sansio: uvicorn's implementation on the websockets library's current API (its
@@ -28,3 +29,22 @@ def tune_garbage_collector() -> None:
     collection paused every socket for about 90 ms (docs/PERFORMANCE.md)."""
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
+
+
+class _NoClientAddresses(logging.Filter):
+    """Drops uvicorn's per-connection lines: each names the client's address and port, which this
+    product promises not to keep, and at one line per page view they are noise besides. The
+    server logs its own events (sockets refused, sessions written) without personal data."""
+
+    _PER_CONNECTION = frozenset(("connection open", "connection closed"))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg
+        if not isinstance(message, str):
+            return True
+        return not (message.startswith('%s - "WebSocket ') or message in self._PER_CONNECTION)
+
+
+def keep_client_addresses_out_of_logs() -> None:
+    """Call after uvicorn configured logging (it does when its Config is made)."""
+    logging.getLogger("uvicorn.error").addFilter(_NoClientAddresses())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import secrets
 
 import asyncpg
@@ -342,3 +343,22 @@ async def test_frames_over_one_mebibyte_close_the_socket_with_1009(server: Serve
     await sock.send_raw(at_cap + " ")
     await asyncio.wait_for(sock.ws.wait_closed(), 5)
     assert sock.ws.close_code == 1009
+
+
+async def test_logs_keep_no_client_address(
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection
+) -> None:
+    server = make_server().start()
+    sock = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await sock.join(TOPIC, api_key, {"vid": "private"})
+    await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 10})
+    await sock.close()
+    with pytest.raises(InvalidStatus):
+        await PhoenixSocket.open(server.ws_url(source_url=None))
+    await final_sessions(db, api_key, 1)
+    server.stop()
+    local_port = sock.ws.local_address[1]
+    logs = server.logs()
+    assert "event=ready" in logs
+    assert f":{local_port}" not in logs
+    assert re.search(r"127\.0\.0\.1:\d+ - ", logs) is None
