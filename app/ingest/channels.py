@@ -6,7 +6,6 @@ sessions to the hub, both injected, so the reply for every frame is decided here
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -14,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import orjson
 
 from app import telemetry
 from app.ingest import protocol
@@ -109,8 +110,8 @@ class Connection:
 
     def _fail_channel(self, frame: Frame) -> list[str]:
         """A fault of ours while handling one channel's frame: that channel errors, the socket and
-        its other channels carry on. What the session watched so far is kept; the client rejoins
-        (Phoenix clients do on phx_error) and continues in a new session."""
+        its other channels carry on. What the session watched so far is stored; the client
+        rejoins (Phoenix clients do on phx_error), which continues the same session."""
         log.exception("event=channel_failed topic=%r event=%r", frame.topic, frame.event)
         channel = self._channels.pop(frame.topic, None)
         if channel is None:
@@ -162,7 +163,7 @@ class Connection:
         page = Page.parse(payload.get("source_url")) or self._page
         if not isinstance(key, str) or not key or metadata is None or page is None:
             return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, MISSING)]
-        if "\\u0000" in json.dumps(metadata):
+        if b"\\u0000" in orjson.dumps(metadata):  # jsonb cannot store NUL
             reason = "metadata must not contain NUL characters"
             return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason)]
         out: list[str] = []
@@ -185,6 +186,7 @@ class Connection:
             out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, INVALID_KEY))
             return out
         identifier = payload.get("identifier")
+        session = session_id(key_id, frame.topic)
         opened = OpenSession(
             key_id=key_id,
             metadata=metadata,
@@ -192,8 +194,8 @@ class Connection:
             client=self._client,
             page_host=page.host,
             page_url=page.url,
-            session=await self._continued(session_id(key_id, frame.topic), previous),
-            id=session_id(key_id, frame.topic),
+            session=await self._continued(session, previous),
+            id=session,
         )
         self._hub.open(opened)
         self._channels[frame.topic] = Channel(frame.join_ref, opened)

@@ -208,6 +208,8 @@ async def test_join_errors_never_close_the_socket(
         "phx_reply",
         {"status": "error", "response": {"reason": "unmatched topic"}},
     ]
+    _, reply = await sock.join(TOPIC, api_key, {"title": "a\u0000b"})
+    assert error_reason(reply) == "metadata must not contain NUL characters"
     await db.execute("UPDATE keys SET disabled_at = now() WHERE key = $1", api_key)
     _, reply = await sock.join(TOPIC, api_key, {"vid": 1})
     assert error_reason(reply) == "invalid key"
