@@ -128,7 +128,12 @@ class Writer:
                 async with asyncio.timeout(self._flush_interval):
                     await self._wake.wait()
             self._wake.clear()
-            await self._drain()
+            try:
+                await self._drain()
+            except Exception:
+                # Never let a fault of ours stop persistence: the rows stay queued for next time.
+                log.exception("event=writer_fault pending=%d", len(self._queue))
+                await asyncio.sleep(1.0)
 
     async def drained(self) -> None:
         """Wait until everything submitted so far is written."""
@@ -168,13 +173,22 @@ class Writer:
         return taken, list(by_id.values())
 
     async def _write_with_retry(self, batch: list[SessionRecord]) -> None:
+        """Write a batch, waiting out the database with backoff. A batch the database refuses as
+        data is written row by row (each with the same retries), and a row it refuses alone is
+        set aside in the journal folder rather than blocking every row behind it."""
         delay = 0.1
         while True:
             try:
                 await self._write(batch)
+                return
             except _REJECTED as error:
-                await self._write_each(batch, error)
-                break
+                if len(batch) == 1:
+                    self._set_aside(batch[0], str(error))
+                    return
+                log.error("event=batch_rejected rows=%d error=%r", len(batch), str(error))
+                for record in batch:
+                    await self._write_with_retry([record])
+                return
             except Exception as error:  # the database is away: keep the batch, try again
                 telemetry.WRITE_FAILURES.inc()
                 log.warning(
@@ -185,8 +199,6 @@ class Writer:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-            else:
-                break
 
     async def _write(self, batch: list[SessionRecord]) -> None:
         started = time.perf_counter()
@@ -201,15 +213,6 @@ class Writer:
             await connection.execute(_UPSERT_SESSIONS)
         telemetry.WRITE_BATCHES.observe(time.perf_counter() - started)
         telemetry.SESSIONS_WRITTEN.inc(len(batch))
-
-    async def _write_each(self, batch: list[SessionRecord], error: Exception) -> None:
-        """A batch the database refused as data: write rows one by one, set aside the bad ones."""
-        log.error("event=batch_rejected rows=%d error=%r", len(batch), str(error))
-        for record in batch:
-            try:
-                await self._write([record])
-            except _REJECTED as row_error:
-                self._set_aside(record, str(row_error))
 
     def _set_aside(self, record: SessionRecord, reason: str) -> None:
         log.error("event=session_rejected id=%s reason=%r", record.id, reason)

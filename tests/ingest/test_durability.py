@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import signal
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
+from app.db.pool import init_connection
 from tests.support.phoenix import PhoenixSocket, ok
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
@@ -163,3 +166,48 @@ async def test_final_row_replaces_the_checkpoint(
         "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", api_key
     )
     assert count == 1
+
+
+async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_stored(
+    make_server: ServerFactory, database_url: str
+) -> None:
+    """A row refused as data must not block the rows behind it, nor stop the writer."""
+    name = f"reject_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(database_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(database_url)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    try:
+        server = await asyncio.to_thread(make_server(url).start)
+        db = await asyncpg.connect(url)
+        await init_connection(db)
+        try:
+            await db.execute("INSERT INTO keys (key) VALUES ('k')")
+            # Stands for any row the database refuses as data: this page's rows break a rule.
+            await db.execute(
+                "ALTER TABLE sessions ADD CONSTRAINT test_refuse CHECK (page_host <> 'refused.example')"
+            )
+            sock = await PhoenixSocket.open(server.ws_url())
+            for n, host in enumerate(["ok.example", "refused.example", "ok.example"]):
+                ref, reply = await sock.join(topic(n), "k", {"vid": n}, source_url=f"https://{host}/watch")
+                assert ok(reply)
+                await sock.push(ref, topic(n), {"name": "play", "from": 0, "duration": 10})
+            await sock.close()  # all three end at once: one batch
+            rows = await final_sessions(db, "k", 2)
+            assert {row["page_host"] for row in rows} == {"ok.example"}
+            rejected = (server.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
+            assert len(rejected) == 1 and '"page_host":"refused.example"' in rejected[0]
+            assert "event=session_rejected" in server.logs()
+
+            # The writer is still alive: a later session is stored.
+            sock = await PhoenixSocket.open(server.ws_url())
+            ref, _ = await sock.join(topic(9), "k", {"vid": 9})
+            await sock.push(ref, topic(9), {"name": "play", "from": 0, "duration": 10})
+            await sock.close()
+            assert len(await final_sessions(db, "k", 3)) == 3
+        finally:
+            await db.close()
+            await asyncio.to_thread(server.stop)
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
