@@ -107,7 +107,10 @@ class Writer:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._closing = False
+        # Rows read back from the journal at start that are not written yet: the journal file
+        # is removed only once they are, so a crash before then replays them again (harmless:
+        # rows are upserts by session id).
+        self._replaying = 0
 
     @property
     def pending(self) -> int:
@@ -142,7 +145,6 @@ class Writer:
 
     async def close(self, task: asyncio.Task[None], deadline: float) -> None:
         """Flush what is queued, for up to `deadline` seconds, then keep the rest in the journal."""
-        self._closing = True
         try:
             async with asyncio.timeout(deadline):
                 await self.drained()
@@ -160,6 +162,11 @@ class Writer:
             for _ in range(taken):
                 self._queue.popleft()
             telemetry.QUEUE_DEPTH.set(len(self._queue))
+            if self._replaying:
+                self._replaying = max(0, self._replaying - taken)
+                path = self._journal_path()
+                if not self._replaying and path is not None:
+                    path.unlink(missing_ok=True)
         self._idle.set()
 
     def _take_batch(self) -> tuple[int, list[SessionRecord]]:
@@ -232,7 +239,9 @@ class Writer:
             log.error("event=sessions_lost rows=%d reason='no journal folder'", len(self._queue))
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a") as journal:
+        # Every unwritten row is in the queue, journal rows replayed at start included: the file
+        # is rewritten whole rather than appended to, so no row is in it twice.
+        with path.open("w") as journal:
             for record in self._queue:
                 journal.write(record.to_json() + "\n")
         log.warning("event=sessions_journaled rows=%d path=%s", len(self._queue), path)
@@ -242,11 +251,10 @@ class Writer:
         path = self._journal_path()
         if path is None or not path.exists():
             return
-        lines = path.read_text().splitlines()
-        for line in lines:
-            if line.strip():
-                self.submit(SessionRecord.from_json(line))
-        # Rewritten by close() if they are still unwritten then, so dropping the file is safe
-        # except for a hard crash before the next flush.
-        path.unlink()
-        log.info("event=journal_replayed rows=%d", len(lines))
+        records = [SessionRecord.from_json(line) for line in path.read_text().splitlines() if line]
+        for record in records:
+            self.submit(record)
+        self._replaying = len(records)
+        if not records:
+            path.unlink()
+        log.info("event=journal_replayed rows=%d", len(records))
