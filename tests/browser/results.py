@@ -19,14 +19,18 @@ async def api(base_url: str, endpoint: str, **params: Any) -> dict[str, Any]:
     return answer
 
 
-async def plays(base_url: str, key: str, since: float, expect: int, within: float = 15.0) -> dict[str, Any]:
-    """The key's plays since `since` in one bucket, once `expect` of them are counted."""
+async def plays(
+    base_url: str, key: str, since: float, expect: int, within: float = 15.0, min_total: float = 0.0
+) -> dict[str, Any]:
+    """The key's plays since `since` in one bucket, once `expect` of them are counted (and, when
+    a session that was stored once goes on being written, once `min_total` seconds are)."""
     deadline = time.monotonic() + within
     while True:
         window = {"from": int(since) - 1, "to": int(time.time()) + 60}
         answer = await api(base_url, "plays", query={"key": key}, interval="1 day", timeframe=window)
         views = sum(bucket["views"] for bucket in answer["views"])
-        if views >= expect or time.monotonic() > deadline:
+        total = sum(bucket["total_view_time"] for bucket in answer["views"])
+        if (views >= expect and total >= min_total) or time.monotonic() > deadline:
             assert views == expect, f"expected {expect} plays, the API counted {answer}"
             assert len(answer["views"]) == 1, answer
             bucket: dict[str, Any] = answer["views"][0]
