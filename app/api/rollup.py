@@ -1,20 +1,22 @@
-"""Plays of a whole key from the hourly rollup (migrations/004_plays_hourly.sql), when exact.
+"""Plays and sources from the trigger-kept rollups (migrations/004 and 007), when exact.
 
-A key's sessions over weeks are millions of rows; its rollup is at most one row per hour and
-watched-second class. The rollup answers the full hours inside the timeframe; the sessions
-themselves answer the partial hours at either end. It is used only where that gives exactly the
-numbers the sessions would: see `usable`.
+A key's sessions over weeks are millions of rows; its plays rollup is at most one row per hour
+and watched-second class, its sources rollup one per hour and page, a video's sources rollup one
+per day and page. A rollup answers the whole hours (or days) inside the timeframe; the sessions
+themselves answer the partial ones at either end. It is used only where that gives exactly the
+numbers the sessions would: see `usable` and `sources_grain`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.api.buckets import bucket_sql
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.intervals import Interval
 
 HOUR_MICROSECONDS = 3_600_000_000
+DAY_MICROSECONDS = 24 * HOUR_MICROSECONDS
 MAX_CLASS = 600  # watched_class is floor(watched) capped here
 
 _BREAKDOWN_COLUMNS = [
@@ -38,6 +40,16 @@ def full_hours(start: datetime, end: datetime) -> tuple[datetime, datetime] | No
     floor_start = start.replace(minute=0, second=0, microsecond=0)
     first = floor_start if floor_start == start else floor_start + hour
     last = end.replace(minute=0, second=0, microsecond=0)
+    return (first, last) if first < last else None
+
+
+def full_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """[first, last): the whole UTC days inside the inclusive timeframe [start, end], if any."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    day = timedelta(days=1)
+    floor_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = floor_start if floor_start == start else floor_start + day
+    last = end.replace(hour=0, minute=0, second=0, microsecond=0)
     return (first, last) if first < last else None
 
 
@@ -68,5 +80,54 @@ def plays_sql(interval: Interval, *, timescale: bool) -> tuple[str, object]:
                    OR (s.started_at >= $3 AND s.started_at <= $6))
         ) AS parts
         GROUP BY bucket HAVING sum(views) > 0 ORDER BY bucket
+    """  # noqa: S608 (fixed fragments; values are bound)
+    return statement, rolled.value
+
+
+# minimum_watch_seconds the sources rollups count at: their plays_N columns (migration 007).
+SOURCES_THRESHOLDS = (0, 1, 3, 5, 10, 30, 60)
+
+
+def sources_grain(key_id: int | None, interval: Interval, minimum_watch_seconds: float) -> str | None:
+    """Which sources rollup gives the exact answer: "hour" for a whole key and buckets of whole
+    hours, "day" for videos and buckets of whole days; months are whole days. None when neither
+    does: a minimum between the thresholds, or buckets the rollup's grain does not divide."""
+    if minimum_watch_seconds not in SOURCES_THRESHOLDS:
+        return None
+    grain = HOUR_MICROSECONDS if key_id is not None else DAY_MICROSECONDS
+    if interval.months == 0 and interval.microseconds % grain != 0:
+        return None
+    return "hour" if key_id is not None else "day"
+
+
+def sources_sql(grain: str, interval: Interval, *, timescale: bool) -> tuple[str, object]:
+    """The statement and its bucket width. Parameters: $1 key id (hour) or video ids (day), $2
+    first full hour or day, $3 end of the full ones, $4 minimum seconds (one of the thresholds),
+    $5 timeframe start, $6 timeframe end, $7 bucket width."""
+    column = "p.hour" if grain == "hour" else "p.day"
+    rolled = bucket_sql(interval, column, "$7", timescale=timescale)
+    raw = bucket_sql(interval, "s.started_at", "$7", timescale=timescale)
+    assert rolled.value == raw.value
+    if grain == "hour":
+        table, rolled_scope, raw_scope = "sources_hourly", "p.key_id = $1", "s.key_id = $1"
+    else:
+        table = "sources_daily"
+        rolled_scope, raw_scope = "p.video_id = ANY($1::bigint[])", "s.video_id = ANY($1::bigint[])"
+    plays = " ".join(f"WHEN {n} THEN p.plays_{n}" for n in SOURCES_THRESHOLDS)
+    statement = f"""
+        SELECT bucket, page_url, page_host, sum(views)::bigint AS views
+        FROM (
+            SELECT {rolled.expression} AS bucket, p.page_url, p.page_host,
+                   CASE $4::float8 {plays} END AS views
+            FROM {table} p
+            WHERE {rolled_scope} AND {column} >= $2 AND {column} < $3
+            UNION ALL
+            SELECT {raw.expression}, s.page_url, s.page_host, 1
+            FROM sessions s
+            WHERE {raw_scope} AND s.watched >= $4
+              AND ((s.started_at >= $5 AND s.started_at < $2)
+                   OR (s.started_at >= $3 AND s.started_at <= $6))
+        ) AS parts
+        GROUP BY 1, 2, 3 HAVING sum(views) > 0 ORDER BY 1, 4 DESC, 2, 3
     """  # noqa: S608 (fixed fragments; values are bound)
     return statement, rolled.value

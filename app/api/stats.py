@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from app.api import ranges as ranges_sql
 from app.api import rollup
 from app.api.buckets import bucket_sql
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
@@ -195,8 +196,26 @@ async def sources(
     minimum_watch_seconds: float,
     *,
     timescale: bool,
+    use_rollup: bool = True,
 ) -> list[SourceRow]:
-    """Plays by the page they happened on, per bucket; most viewed pages first in each bucket."""
+    """Plays by the page they happened on, per bucket; most viewed pages first in each bucket.
+
+    From the sources rollups where they give the same rows (app/api/rollup.py); `use_rollup=False`
+    is for the test that holds the two to each other.
+    """
+    grain = rollup.sources_grain(scope.key_id, interval, minimum_watch_seconds)
+    periods = None
+    if grain == "hour":
+        periods = rollup.full_hours(scope.start, scope.end)
+    elif grain == "day":
+        periods = rollup.full_days(scope.start, scope.end)
+    if use_rollup and grain is not None and periods is not None:
+        statement, width = rollup.sources_sql(grain, interval, timescale=timescale)
+        subject: object = scope.key_id if grain == "hour" else list(scope.video_ids)
+        rows = await connection.fetch(
+            statement, subject, *periods, minimum_watch_seconds, scope.start, scope.end, width
+        )
+        return [SourceRow(row["bucket"], row["page_url"], row["page_host"], row["views"]) for row in rows]
     where, args = scope.condition()
     bucket = bucket_sql(interval, "s.started_at", "$5", timescale=timescale)
     rows = await connection.fetch(
@@ -279,42 +298,18 @@ async def duration(connection: Connection, scope: Scope) -> float | None:
     return None
 
 
-async def ranges(connection: Connection, scope: Scope, length: float, count: int) -> list[RangeViewers]:
+async def ranges(
+    connection: Connection, scope: Scope, length: float, count: int, *, single_pass: bool = True
+) -> list[RangeViewers]:
     """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s.
 
-    Each segment only visits the ranges it can touch (plus one either side against rounding),
-    and the exact overlap test uses the same boundaries the answer reports.
+    In one parallel pass over the sessions (app/api/ranges.py) wherever that is exact;
+    `single_pass=False` is for the test that holds it to the per-segment definition.
     """
     where, args = scope.condition()
-    rows = await connection.fetch(
-        f"""
-        SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
-               $4::float8 * (r.range + 1) / $5::int AS range_to,
-               coalesce(hits.viewers, 0) AS viewers
-        FROM generate_series(0, $5::int - 1) AS r(range)
-        LEFT JOIN (
-            SELECT touched.range, count(*) AS viewers
-            FROM sessions s
-            CROSS JOIN LATERAL (
-                -- The ranges this one session touched, each once however often.
-                SELECT DISTINCT g.range
-                FROM generate_subscripts(s.segments, 1) AS i
-                CROSS JOIN LATERAL generate_series(
-                    greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
-                                   / $4::float8) - 1, 0)::int,
-                    least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
-                               / $4::float8), $5::int - 1)::int
-                ) AS g(range)
-                WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
-                  AND s.segments[i][2] > $4::float8 * g.range / $5::int
-            ) AS touched
-            WHERE {where}
-            GROUP BY touched.range
-        ) AS hits ON hits.range = r.range
-        ORDER BY r.range
-        """,  # noqa: S608 (fixed fragments; values are bound)
-        *args,
-        length,
-        count,
-    )
+    if single_pass and ranges_sql.exact_for(length):
+        statement = ranges_sql.single_pass(where)
+    else:
+        statement = ranges_sql.per_segment(where)
+    rows = await connection.fetch(statement, *args, length, count)
     return [RangeViewers(row["range"], row["range_from"], row["range_to"], row["viewers"]) for row in rows]

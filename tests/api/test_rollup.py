@@ -4,6 +4,7 @@ rewrites, moves in time and deletes; and it is only used where that holds."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -51,7 +52,7 @@ def test_full_hours() -> None:
 
 
 @pytest.fixture(scope="module")
-async def moved(server: ServerProcess, database_url: str) -> tuple[str, list[object]]:
+async def moved(server: ServerProcess, database_url: str) -> tuple[str, list[uuid.UUID]]:
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         key = (await client.post("/api/v1/keys")).json()["key"]
     agents = itertools.cycle([CHROME_ANDROID, FIREFOX_WINDOWS, SAFARI_IPHONE])
@@ -104,7 +105,7 @@ TIMEFRAMES = [
 ]
 
 
-async def test_rollup_equals_sessions(api_pool: asyncpg.Pool, moved: tuple[str, list[object]]) -> None:
+async def test_rollup_equals_sessions(api_pool: asyncpg.Pool, moved: tuple[str, list[uuid.UUID]]) -> None:
     key, ids = moved
     assert await compare(api_pool, key, *TIMEFRAMES[0]) > 0
     for start, end in TIMEFRAMES[1:]:

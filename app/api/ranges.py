@@ -1,0 +1,134 @@
+"""Engagement in equal ranges: the SQL that counts, for each range, the sessions overlapping it.
+
+The definition: `length` cut into `count` ranges [length * r / count, length * (r + 1) / count];
+a session counts once for a range when one of its segments [a, b] overlaps it by more than zero,
+that is a < upper and b > lower, with the boundaries computed in float8 exactly as reported.
+
+`PER_SEGMENT` states that directly: every segment visits the ranges it can touch and each
+session's ranges are made distinct. It spends most of its time in per-row subqueries (20 s for a
+key's 3.3 million sessions). `SINGLE_PASS` gives the same numbers from one parallel aggregate:
+
+* For a segment, the ranges it overlaps are a run lo .. hi, because both boundaries grow with r:
+  lo is how many upper boundaries are <= a, which is what `width_bucket(a, uppers)` returns (a
+  binary search over the sorted boundaries, with float8's own comparison), and hi is the number
+  of lower boundaries < b, less one: `width_bucket(b, lowers)` counts those <= b, and one is
+  taken off when b is itself a boundary (boundaries are strictly increasing, see `exact_for`).
+* A session of one or two segments (nearly all of them) then touches one run or the union of
+  two, which is the sum of both less their overlap; the sessions are grouped by their (lo, hi)
+  pairs, which are few, and each group adds +n at a run's start and -n after its end; a running
+  sum over the ranges is the answer.
+* Any other session (three segments or more, or an array of another shape) gets its ranges from
+  engagement_ranges_touched() (migrations/008), the per-segment definition, inside the same pass.
+
+tests/api/test_ranges.py holds the two statements to each other.
+"""
+
+from __future__ import annotations
+
+# Boundaries length * r / count are strictly increasing in float8 while length / count stays a
+# normal number far above length's rounding error; beyond these the per-segment form is used.
+SMALLEST_LENGTH = 1e-290
+LARGEST_LENGTH = 1e300
+
+
+def exact_for(length: float) -> bool:
+    """Whether SINGLE_PASS gives exactly PER_SEGMENT's numbers for this length (count <= 1000)."""
+    return SMALLEST_LENGTH <= length <= LARGEST_LENGTH
+
+
+# Sessions the single pass maps itself: a 2-D array of one or two [from, to] rows, from index 1.
+_SIMPLE = (
+    "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
+    " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
+)
+
+
+def _first(a: str) -> str:
+    return f"width_bucket({a}, b.uppers)"
+
+
+def _last(b: str) -> str:
+    bucket = f"width_bucket({b}, b.lowers)"
+    return f"({bucket} - 1 - coalesce(b.lowers[{bucket}] = {b}, false)::int)"
+
+
+def single_pass(where: str) -> str:
+    """Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count."""
+    return f"""
+        WITH bounds AS (
+            SELECT array_agg($4::float8 * r / $5::int ORDER BY r) AS lowers,
+                   array_agg($4::float8 * (r + 1) / $5::int ORDER BY r) AS uppers
+            FROM generate_series(0, $5::int - 1) AS r
+        )
+        SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
+               $4::float8 * (r.range + 1) / $5::int AS range_to,
+               coalesce(sum(d.delta) OVER (ORDER BY r.range), 0)::bigint AS viewers
+        FROM generate_series(0, $5::int - 1) AS r(range)
+        LEFT JOIN (
+            SELECT e.position, sum(e.delta) AS delta
+            FROM (
+                SELECT {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
+                       {_first("s.segments[2][1]")} AS lo2, {_last("s.segments[2][2]")} AS hi2,
+                       CASE WHEN NOT coalesce({_SIMPLE}, false)
+                            THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
+                       END AS other,
+                       count(*) AS sessions
+                FROM sessions s CROSS JOIN bounds b
+                WHERE {where}
+                GROUP BY 1, 2, 3, 4, 5
+            ) AS g
+            CROSS JOIN LATERAL (
+                -- A run adds at its start and takes away after its end; two runs' overlap is
+                -- counted once. NULL positions (an empty run, no second segment) count nowhere.
+                SELECT v.position, v.delta
+                FROM (VALUES
+                    (CASE WHEN g.lo1 <= g.hi1 THEN g.lo1 END, g.sessions),
+                    (CASE WHEN g.lo1 <= g.hi1 THEN g.hi1 + 1 END, -g.sessions),
+                    (CASE WHEN g.lo2 <= g.hi2 THEN g.lo2 END, g.sessions),
+                    (CASE WHEN g.lo2 <= g.hi2 THEN g.hi2 + 1 END, -g.sessions),
+                    (CASE WHEN g.lo2 <= g.hi2 AND greatest(g.lo1, g.lo2) <= least(g.hi1, g.hi2)
+                          THEN greatest(g.lo1, g.lo2) END, -g.sessions),
+                    (CASE WHEN g.lo2 <= g.hi2 AND greatest(g.lo1, g.lo2) <= least(g.hi1, g.hi2)
+                          THEN least(g.hi1, g.hi2) + 1 END, g.sessions)
+                ) AS v(position, delta)
+                WHERE g.other IS NULL
+                UNION ALL
+                SELECT u.range, g.sessions FROM unnest(g.other) AS u(range)
+                UNION ALL
+                SELECT u.range + 1, -g.sessions FROM unnest(g.other) AS u(range)
+            ) AS e(position, delta)
+            GROUP BY e.position
+        ) AS d ON d.position = r.range
+        ORDER BY r.range
+    """  # noqa: S608 (fixed fragments; values are bound)
+
+
+def per_segment(where: str) -> str:
+    """Parameters as for `single_pass`. Each segment only visits the ranges it can touch (plus
+    one either side against rounding); the exact overlap test uses the reported boundaries."""
+    return f"""
+        SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
+               $4::float8 * (r.range + 1) / $5::int AS range_to,
+               coalesce(hits.viewers, 0) AS viewers
+        FROM generate_series(0, $5::int - 1) AS r(range)
+        LEFT JOIN (
+            SELECT touched.range, count(*) AS viewers
+            FROM sessions s
+            CROSS JOIN LATERAL (
+                -- The ranges this one session touched, each once however often.
+                SELECT DISTINCT g.range
+                FROM generate_subscripts(s.segments, 1) AS i
+                CROSS JOIN LATERAL generate_series(
+                    greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
+                                   / $4::float8) - 1, 0)::int,
+                    least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
+                               / $4::float8), $5::int - 1)::int
+                ) AS g(range)
+                WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
+                  AND s.segments[i][2] > $4::float8 * g.range / $5::int
+            ) AS touched
+            WHERE {where}
+            GROUP BY touched.range
+        ) AS hits ON hits.range = r.range
+        ORDER BY r.range
+    """  # noqa: S608 (fixed fragments; values are bound)
