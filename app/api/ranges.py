@@ -20,7 +20,9 @@ key's 3.3 million sessions). `SINGLE_PASS` gives the same numbers from one paral
 * Any other session (three segments or more, or an array of another shape) gets its ranges from
   engagement_ranges_touched() (migrations/008), the per-segment definition, inside the same pass.
 
-tests/api/test_ranges.py holds the two statements to each other.
+For videos the sessions are read in two parts matching two partial indexes (migrations/009), so
+that nearly all of them come from an index-only scan. tests/api/test_ranges.py holds the two
+statements to each other.
 """
 
 from __future__ import annotations
@@ -52,7 +54,26 @@ def _last(b: str) -> str:
     return f"({bucket} - 1 - coalesce(b.lowers[{bucket}] = {b}, false)::int)"
 
 
-def single_pass(where: str) -> str:
+# Sessions whose segments are in the covering index sessions_video_segments (migration 009), and
+# the others; segments is never NULL, so the two are complements.
+_COVERED = "cardinality(s.segments) <= 64"
+_NOT_COVERED = "cardinality(s.segments) > 64"
+
+
+def _sessions(where: str, *, by_video: bool) -> str:
+    """The scope's sessions as `s`. For videos in two parts, matching the two partial indexes of
+    migration 009, so that nearly all of them come from an index-only scan; a key's are a third
+    of the table or more, read in one parallel scan."""
+    if not by_video:
+        return f"(SELECT s.segments FROM sessions s WHERE {where}) AS s"  # noqa: S608
+    return f"""(
+        SELECT s.segments FROM sessions s WHERE {where} AND {_COVERED}
+        UNION ALL
+        SELECT s.segments FROM sessions s WHERE {where} AND {_NOT_COVERED}
+    ) AS s"""  # noqa: S608 (fixed fragments; values are bound)
+
+
+def single_pass(where: str, *, by_video: bool) -> str:
     """Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count."""
     return f"""
         WITH bounds AS (
@@ -73,8 +94,7 @@ def single_pass(where: str) -> str:
                             THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
                        END AS other,
                        count(*) AS sessions
-                FROM sessions s CROSS JOIN bounds b
-                WHERE {where}
+                FROM {_sessions(where, by_video=by_video)} CROSS JOIN bounds b
                 GROUP BY 1, 2, 3, 4, 5
             ) AS g
             CROSS JOIN LATERAL (

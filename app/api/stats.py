@@ -308,7 +308,7 @@ async def ranges(
     """
     where, args = scope.condition()
     if single_pass and ranges_sql.exact_for(length):
-        statement = ranges_sql.single_pass(where)
+        statement = ranges_sql.single_pass(where, by_video=scope.key_id is None)
     else:
         statement = ranges_sql.per_segment(where)
     rows = await connection.fetch(statement, *args, length, count)

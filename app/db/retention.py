@@ -2,8 +2,8 @@
 
 On TimescaleDB a retention policy drops whole chunks in the background. On plain PostgreSQL a
 periodic job deletes old rows in bounded batches so that it never holds long locks. Either way
-the hourly plays rollup is kept in step: a dropped chunk fires no row triggers, so on TimescaleDB
-its rollup rows are removed here.
+the rollups (plays, sources) are kept in step: a dropped chunk fires no row triggers, so on
+TimescaleDB their rows are removed here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ log = logging.getLogger("video_metrics.retention")
 # How often the job runs, and how many rows the plain-PostgreSQL sweep deletes per statement.
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
+
+# Trigger-kept rollups of sessions (migrations 004 and 007) and their time column.
+_ROLLUPS = (("plays_hourly", "hour"), ("sources_hourly", "hour"), ("sources_daily", "day"))
 
 # Serialises policy changes when several processes start at once.
 _LOCK_ID = 0x5649_4445_4F52  # "VIDEOR"
@@ -80,19 +83,23 @@ async def sweep(pool: asyncpg.Pool, retention: Interval) -> int:
 
 
 async def trim_rollup_to_chunks(pool: asyncpg.Pool) -> int:
-    """Remove rollup hours older than the oldest chunk left: their sessions were dropped.
+    """Remove rollup hours (and days) older than the oldest chunk left: their sessions were
+    dropped. Return how many rows went, over the plays and sources rollups.
 
-    Exact, because chunk boundaries fall on whole hours (weeks of UTC time)."""
-    status = await pool.execute(
-        """
-        DELETE FROM plays_hourly
-        WHERE hour < coalesce(
-            (SELECT min(range_start) FROM timescaledb_information.chunks
-             WHERE hypertable_name = 'sessions'),
-            'infinity')
-        """
-    )
-    return int(status.split()[-1])
+    Exact, because chunk boundaries fall on whole UTC days (weeks since the Unix epoch)."""
+    total = 0
+    for table, column in _ROLLUPS:
+        status = await pool.execute(
+            f"""
+            DELETE FROM {table}
+            WHERE {column} < coalesce(
+                (SELECT min(range_start) FROM timescaledb_information.chunks
+                 WHERE hypertable_name = 'sessions'),
+                'infinity')
+            """  # noqa: S608 (table and column names from _ROLLUPS, not input)
+        )
+        total += int(status.split()[-1])
+    return total
 
 
 async def run(pool: asyncpg.Pool, retention: Interval) -> None:

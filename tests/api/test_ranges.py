@@ -17,7 +17,7 @@ from app.api.params import VideoQuery
 from tests.api.sessions import Watch, record_all
 from tests.support.server import ServerProcess
 
-SEGMENTS_A = [
+SEGMENTS_A: list[list[tuple[float, float]]] = [
     [(0, 10)],  # ends exactly on a boundary of 3 ranges
     [(10, 20)],  # starts exactly on one
     [(5, 5.5), (12, 19)],
@@ -27,8 +27,9 @@ SEGMENTS_A = [
     [(29.5, 30)],
     [(7.3, 7.31)],
     [(0.1, 0.2), (29.9, 30)],  # first and last range only
+    [(i * 0.7, i * 0.7 + 0.3) for i in range(40)],  # more than the covering index holds
 ]
-SEGMENTS_B = [[(0, 100)], [(50, 119)], [(20, 21), (118, 120)]]
+SEGMENTS_B: list[list[tuple[float, float]]] = [[(0, 100)], [(50, 119)], [(20, 21), (118, 120)]]
 
 
 def test_exact_for() -> None:
