@@ -94,6 +94,30 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
     "ranges": {"type": "string", "pattern": "^[0-9]{1,4}$", "example": "10"},
 }
 
+
+def _plays_schema(device_name: str) -> Schema:
+    """`plays` and `views` answer the same numbers; `views` (the reference shape) names the
+    device breakdown `device`, `plays` names it `device_type`."""
+    return _object(
+        {
+            "views": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "interval": _TIME,
+                        "views": {"type": "integer"},
+                        "total_view_time": {"type": "number"},
+                        "unique_total_view_time": {"type": "number"},
+                        "browser": _counts(BROWSERS),
+                        device_name: _counts(DEVICES),
+                        "platform": _counts(PLATFORMS),
+                    }
+                ),
+            }
+        }
+    )
+
+
 SCHEMAS: dict[str, Schema] = {
     "Error": _object({"error": {"type": "string"}, "parameter": {"type": "string"}}, ["error"]),
     "Query": {
@@ -117,42 +141,8 @@ SCHEMAS: dict[str, Schema] = {
             ),
         ]
     },
-    "Plays": _object(
-        {
-            "views": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "interval": _TIME,
-                        "views": {"type": "integer"},
-                        "total_view_time": {"type": "number"},
-                        "unique_total_view_time": {"type": "number"},
-                        "browser": _counts(BROWSERS),
-                        "device_type": _counts(DEVICES),
-                        "platform": _counts(PLATFORMS),
-                    }
-                ),
-            }
-        }
-    ),
-    "Views": _object(
-        {
-            "views": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "interval": _TIME,
-                        "views": {"type": "integer"},
-                        "total_view_time": {"type": "number"},
-                        "unique_total_view_time": {"type": "number"},
-                        "browser": _counts(BROWSERS),
-                        "device": _counts(DEVICES),
-                        "platform": _counts(PLATFORMS),
-                    }
-                ),
-            }
-        }
-    ),
+    "Plays": _plays_schema("device_type"),
+    "Views": _plays_schema("device"),
     "Engagement": _object(
         {
             "engagement": {
