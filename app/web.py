@@ -12,7 +12,6 @@ import base64
 import html
 import logging
 import secrets
-from pathlib import Path
 
 import asyncpg
 from starlette.datastructures import MutableHeaders
@@ -22,9 +21,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.resources import resource_dir
+
 log = logging.getLogger("video_metrics.web")
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = resource_dir("static")
 STATIC_CACHE_CONTROL = "public, max-age=3600"
 
 DEMO_SETTING = "demo_key"

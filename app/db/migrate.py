@@ -8,9 +8,11 @@ from pathlib import Path
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from app.resources import resource_dir
+
 log = logging.getLogger("video_metrics.db")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = resource_dir("migrations")
 
 # Held while migrating so that several processes starting at once apply each file once.
 Connection = asyncpg.Connection | PoolConnectionProxy
