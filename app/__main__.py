@@ -18,7 +18,7 @@ from app.config import Settings, SettingsError, load_settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_key_as_operand(sys.argv[1:] if argv is None else argv))
     overrides = {
         name: value
         for name in ("host", "port", "database_url", "data_dir", "log_level")
@@ -46,6 +46,19 @@ def main(argv: list[str] | None = None) -> int:
             return _with_database(settings, lambda c: _keys_revoke(c, args.key))
         parser.parse_args(["keys", "--help"])
     return 2
+
+
+def _key_as_operand(argv: list[str]) -> list[str]:
+    """`keys create|revoke KEY` with a key that starts with "-" (base64url keys can): mark it as
+    an operand, or argparse would take it for an option."""
+    if "keys" not in argv:
+        return argv
+    at = argv.index("keys") + 2
+    if at >= len(argv) or argv[at - 1] not in ("create", "revoke"):
+        return argv
+    if argv[at].startswith("-") and argv[at] not in ("-h", "--help", "--"):
+        return [*argv[:at], "--", *argv[at:]]
+    return argv
 
 
 def _parser() -> argparse.ArgumentParser:

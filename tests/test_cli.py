@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from app.api import keys
+
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -45,6 +47,17 @@ def test_custom_key_and_duplicate(database_url: str) -> None:
     assert run("keys", "create", key, DATABASE_URL=database_url).stdout.strip() == key
     duplicate = run("keys", "create", key, DATABASE_URL=database_url)
     assert duplicate.returncode == 1 and "exists already" in duplicate.stderr
+
+
+def test_keys_that_start_with_a_dash(database_url: str) -> None:
+    key = "-dash" + os.urandom(4).hex()
+    assert run("keys", "create", key, DATABASE_URL=database_url).stdout.strip() == key
+    revoked = run("keys", "revoke", key, DATABASE_URL=database_url)
+    assert (revoked.returncode, revoked.stdout.strip()) == (0, "Key revoked"), revoked.stderr
+
+
+def test_new_keys_never_start_with_a_dash() -> None:
+    assert not any(keys.new_key().startswith("-") for _ in range(2000))
 
 
 def test_a_custom_key_outside_the_rule_is_refused(database_url: str) -> None:

@@ -32,8 +32,12 @@ class KeyRow:
 
 def new_key() -> str:
     """16 random bytes in URL-safe base64 without padding: 22 characters that need no escaping
-    in a URL path (`DELETE /api/v1/keys/{key}`) or a query string (`?key=`)."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+    in a URL path (`DELETE /api/v1/keys/{key}`) or a query string (`?key=`). Never one that
+    starts with "-", which a shell command (`video-metrics keys revoke KEY`) reads as an option."""
+    while True:
+        key = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+        if not key.startswith("-"):
+            return key
 
 
 async def create_key(connection: Connection, key: str | None = None) -> str:
