@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.availability import unavailable
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 HAVE_CHROMIUM = CHROMIUM.exists()
 CHROMIUM_ARGS = [
@@ -32,20 +34,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("VIDEO_METRICS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and VIDEO_METRICS_REQUIRE_BROWSER=1 requires the browser tests")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
+        unavailable("Playwright for Python is not installed (pip install -e '.[test]')")
     if not HAVE_CHROMIUM:
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
     playwright = await async_playwright().start()
     try:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser import player
+from tests.browser.availability import unavailable
 from tests.browser.results import plays
 from tests.browser.site import Site
 from tests.support.server import ServerProcess
@@ -27,7 +28,7 @@ PACKAGE = "@maveio/metrics@0.1.5"
 def reference_bundle(tmp_path_factory: pytest.TempPathFactory) -> str:
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip(f"npm is not installed, so {PACKAGE} cannot be fetched")
+        unavailable(f"npm is not installed, so {PACKAGE} cannot be fetched")
     folder = tmp_path_factory.mktemp("npm")
     packed = subprocess.run(
         [npm, "pack", PACKAGE, "--silent", "--pack-destination", str(folder)],
@@ -37,7 +38,7 @@ def reference_bundle(tmp_path_factory: pytest.TempPathFactory) -> str:
         check=False,
     )
     if packed.returncode != 0:
-        pytest.skip(f"npm pack {PACKAGE} failed (registry unreachable?): {packed.stderr.strip()}")
+        unavailable(f"npm pack {PACKAGE} failed (registry unreachable?): {packed.stderr.strip()}")
     tarball = folder / packed.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         member = archive.extractfile("package/dist/index.js")
