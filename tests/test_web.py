@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -16,6 +14,7 @@ from starlette.applications import Starlette
 from app.db.migrate import migrate
 from app.db.pool import create_pool
 from app.web import ensure_demo_key, web_routes
+from tests.support.databases import fresh_database
 from tests.support.server import ServerProcess
 
 
@@ -68,19 +67,14 @@ def test_demo_clip_is_small() -> None:
 @pytest.fixture
 async def fresh_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A database of its own, so creating and revoking the demo key touches no other test."""
-    name = "web_" + secrets.token_hex(6)
-    admin = await asyncpg.connect(database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(database_url)
-    pool = await create_pool(urlunsplit(parts._replace(path="/" + name)), max_size=4)
-    try:
-        async with pool.acquire() as connection:
-            await migrate(connection)
-        yield pool
-    finally:
-        await pool.close()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
+    async with fresh_database(database_url, "web") as url:
+        pool = await create_pool(url, max_size=4)
+        try:
+            async with pool.acquire() as connection:
+                await migrate(connection)
+            yield pool
+        finally:
+            await pool.close()
 
 
 async def test_demo_key_is_created_once_even_by_concurrent_starts(fresh_pool: asyncpg.Pool) -> None:

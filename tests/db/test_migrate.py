@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from app.db.migrate import has_timescaledb, migrate, migration_files, pending
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+from tests.support.databases import fresh_database
 
 
 @pytest.fixture
 async def fresh_url(database_url: str) -> AsyncIterator[str]:
-    name = f"migrate_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(database_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(database_url, "migrate") as url:
+        yield url
 
 
 async def test_applies_every_file_once_in_order(fresh_url: str) -> None:
@@ -79,11 +67,8 @@ TIMESCALE_URL = os.environ.get("TIMESCALEDB_URL")
 )
 async def test_timescaledb_hypertable(database_url: str) -> None:
     assert TIMESCALE_URL is not None
-    admin = await asyncpg.connect(TIMESCALE_URL)
-    name = f"migrate_{secrets.token_hex(4)}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        connection = await asyncpg.connect(_with_database(TIMESCALE_URL, name))
+    async with fresh_database(TIMESCALE_URL, "migrate") as url:
+        connection = await asyncpg.connect(url)
         try:
             await migrate(connection)
             assert await has_timescaledb(connection)
@@ -93,6 +78,3 @@ async def test_timescaledb_hypertable(database_url: str) -> None:
             assert hypertables == 1
         finally:
             await connection.close()
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()

@@ -7,11 +7,9 @@ so CI on plain PostgreSQL cannot run them; the plain-PostgreSQL paths are tested
 from __future__ import annotations
 
 import os
-import secrets
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -20,6 +18,7 @@ from app.db import retention
 from app.db.migrate import migrate
 from app.db.pool import create_pool
 from app.intervals import Interval
+from tests.support.databases import fresh_database
 
 TIMESCALE_URL = os.environ.get("TIMESCALEDB_URL")
 
@@ -32,19 +31,14 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 async def pool() -> AsyncIterator[asyncpg.Pool]:
     assert TIMESCALE_URL is not None
-    name = f"tsdb_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(TIMESCALE_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(TIMESCALE_URL)
-    pool = await create_pool(urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, "")))
-    try:
-        async with pool.acquire() as connection:
-            await migrate(connection)
-        yield pool
-    finally:
-        await pool.close()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(TIMESCALE_URL, "tsdb") as url:
+        pool = await create_pool(url)
+        try:
+            async with pool.acquire() as connection:
+                await migrate(connection)
+            yield pool
+        finally:
+            await pool.close()
 
 
 async def insert_sessions(pool: asyncpg.Pool, ages: list[timedelta]) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import signal
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from app.db.pool import init_connection
+from tests.support.databases import fresh_database
 from tests.support.phoenix import PhoenixSocket, ok
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
@@ -172,12 +171,7 @@ async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_stored(
     make_server: ServerFactory, database_url: str
 ) -> None:
     """A row refused as data must not block the rows behind it, nor stop the writer."""
-    name = f"reject_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(database_url)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    try:
+    async with fresh_database(database_url, "reject") as url:
         server = await asyncio.to_thread(make_server(url).start)
         db = await asyncpg.connect(url)
         await init_connection(db)
@@ -208,6 +202,3 @@ async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_stored(
         finally:
             await db.close()
             await asyncio.to_thread(server.stop)
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
