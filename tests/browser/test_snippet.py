@@ -57,6 +57,31 @@ def upgrades_reached(fake: FakeSocketServer, count: int) -> Callable[[], bool]:
     return lambda: len(fake.upgrades) == count
 
 
+# Counts every websocket's `close` event in the page. The fake server sees a refused attempt before
+# the page does; a test that moves the page clock on before the page has handled the refusal would
+# let the snippet schedule its next attempt from the later time, and wait for it in vain.
+COUNT_SOCKET_CLOSES = """
+(() => {
+  const Native = window.WebSocket;
+  window.socketCloses = 0;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('close', () => { window.socketCloses += 1; });
+    }
+  };
+})();
+"""
+
+
+async def wait_socket_closes(page: Any, count: int, within: float = 10.0) -> None:
+    """Polled from Python, so the wait does not depend on the page clock the test is driving."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (seen := await page.evaluate("window.socketCloses")) < count:
+        assert asyncio.get_running_loop().time() < deadline, f"{seen} socket closes in the page, not {count}"
+        await asyncio.sleep(0.05)
+
+
 async def test_connects_and_joins_with_the_reference_frames(
     context: Any, site: Site, fake: FakeSocketServer
 ) -> None:
@@ -237,12 +262,14 @@ async def test_reconnects_after_1_5_10_then_25_s_and_rejoins_the_same_topic(
     context: Any, site: Site, fake: FakeSocketServer
 ) -> None:
     await context.clock.install()
+    await context.add_init_script(COUNT_SOCKET_CLOSES)
     page = await open_page(context, site, monitored(fake))
     await player.play(page)
     await fake.wait_event("play")
     topic = fake.of("phx_join")[0][2]
     fake.refuse_upgrades = True
     await fake.drop_all()
+    await wait_socket_closes(page, 1)
     attempts = 1
     # The page clock also runs in real time, so each wait is checked with half a second to spare.
     for wait in (1_000, 5_000, 10_000, 25_000, 25_000):
@@ -252,6 +279,7 @@ async def test_reconnects_after_1_5_10_then_25_s_and_rejoins_the_same_topic(
         await page.clock.run_for(700)
         attempts += 1
         await fake.wait_for(upgrades_reached(fake, attempts), what=f"attempt {attempts}")
+        await wait_socket_closes(page, attempts)
     fake.refuse_upgrades = False
     await page.clock.run_for(25_000)
     joins = await fake.wait_for(lambda: len(fake.of("phx_join")) == 2 and fake.of("phx_join"))
