@@ -30,13 +30,17 @@ class SessionRecord:
     unique_watched: float
     final: bool
 
-    def to_json(self) -> str:
-        """One line of the local journal, for rows that could not be written before exit."""
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON values, for the writer's files beside the database (app/ingest/journal.py)."""
         row: dict[str, Any] = asdict(self)
         row["id"] = str(self.id)
         row["started_at"] = self.started_at.isoformat()
         row["ended_at"] = self.ended_at.isoformat()
-        return json.dumps(row, separators=(",", ":"))
+        return row
+
+    def to_json(self) -> str:
+        """One line of the journal of rows that could not be written before exit."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, line: str) -> SessionRecord:

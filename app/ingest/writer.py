@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncpg
 
 from app import telemetry
+from app.ingest.journal import Journal
 from app.ingest.record import SessionRecord
 
 log = logging.getLogger("video_metrics.writer")
@@ -102,7 +103,7 @@ class Writer:
         self._pool = pool
         self._flush_interval = flush_interval
         self._batch_size = batch_size
-        self._journal_dir = journal_dir
+        self._journal = None if journal_dir is None else Journal(journal_dir)
         self._queue: deque[SessionRecord] = deque()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -164,9 +165,8 @@ class Writer:
             telemetry.QUEUE_DEPTH.set(len(self._queue))
             if self._replaying:
                 self._replaying = max(0, self._replaying - taken)
-                path = self._journal_path()
-                if not self._replaying and path is not None:
-                    path.unlink(missing_ok=True)
+                if not self._replaying and self._journal is not None:
+                    self._journal.forget_pending()
         self._idle.set()
 
     def _take_batch(self) -> tuple[int, list[SessionRecord]]:
@@ -223,38 +223,37 @@ class Writer:
 
     def _set_aside(self, record: SessionRecord, reason: str) -> None:
         log.error("event=session_rejected id=%s reason=%r", record.id, reason)
-        if self._journal_dir is not None:
-            path = self._journal_dir / "rejected-sessions.jsonl"
-            with path.open("a") as journal:
-                journal.write(record.to_json() + "\n")
-
-    def _journal_path(self) -> Path | None:
-        return None if self._journal_dir is None else self._journal_dir / "pending-sessions.jsonl"
+        if self._journal is None:
+            return
+        try:
+            self._journal.set_aside(record, reason)
+        except OSError as error:  # the row is refused either way; it must not block the rest
+            log.error("event=session_lost id=%s reason=%r", record.id, f"cannot set aside: {error}")
 
     def _write_journal(self) -> None:
-        path = self._journal_path()
         if not self._queue:
             return
-        if path is None:
+        if self._journal is None:
             log.error("event=sessions_lost rows=%d reason='no journal folder'", len(self._queue))
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Every unwritten row is in the queue, journal rows replayed at start included: the file
-        # is rewritten whole rather than appended to, so no row is in it twice.
-        with path.open("w") as journal:
-            for record in self._queue:
-                journal.write(record.to_json() + "\n")
-        log.warning("event=sessions_journaled rows=%d path=%s", len(self._queue), path)
+        # is replaced whole rather than appended to, so no row is in it twice.
+        try:
+            kept = self._journal.keep(self._queue)
+        except OSError as error:  # the previous journal, if any, is still whole
+            log.error("event=sessions_lost rows=%d reason=%r", len(self._queue), str(error))
+            return
+        log.warning("event=sessions_journaled rows=%d path=%s", kept, self._journal.pending)
         self._queue.clear()
 
     def _replay_journal(self) -> None:
-        path = self._journal_path()
-        if path is None or not path.exists():
+        if self._journal is None:
             return
-        records = [SessionRecord.from_json(line) for line in path.read_text().splitlines() if line]
+        records = self._journal.read_pending()
         for record in records:
             self.submit(record)
         self._replaying = len(records)
         if not records:
-            path.unlink()
+            self._journal.forget_pending()
+            return
         log.info("event=journal_replayed rows=%d", len(records))

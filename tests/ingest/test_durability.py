@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import time
+import uuid
 
 import asyncpg
 import pytest
@@ -121,6 +124,59 @@ async def test_sessions_unwritten_at_exit_are_journaled_and_stored_at_next_start
         await proxy.cut()
 
 
+async def test_a_journal_line_that_cannot_be_read_is_set_aside_and_the_rest_stored(
+    make_server: ServerFactory, api_key: str, db: asyncpg.Connection, database_url: str
+) -> None:
+    """A journal edited by hand, or cut short by a full disk, must not stop the server starting."""
+    first = await asyncio.to_thread(make_server().start)
+    sock = await PhoenixSocket.open(first.ws_url())
+    ref, _ = await sock.join(topic(1), api_key, {"vid": "template"})
+    await sock.push(ref, topic(1), {"name": "play", "from": 0, "duration": 60})
+    await sock.push(ref, topic(1), {"name": "pause", "to": "4.00", "duration": 60})
+    await sock.close()
+    [template] = await final_sessions(db, api_key, 1)
+    await asyncio.to_thread(first.stop)
+
+    # Two rows as a stop would have journaled them, and a line between them that is not one.
+    def row(n: int) -> str:
+        return json.dumps(
+            {
+                "id": str(uuid.uuid4()),
+                "started_at": template["started_at"].isoformat(),
+                "ended_at": template["ended_at"].isoformat(),
+                "key_id": template["key_id"],
+                "metadata": {"vid": f"journaled-{n}"},
+                "identifier": None,
+                "duration": 60.0,
+                "browser": "firefox",
+                "platform": "linux",
+                "device": "desktop",
+                "page_host": "example.com",
+                "page_url": "/watch",
+                "segments": [[0.0, 7.0]],
+                "watched": 7.0,
+                "unique_watched": 7.0,
+                "final": True,
+            }
+        )
+
+    journal = first.data_dir / "pending-sessions.jsonl"
+    journal.write_text(f'{row(1)}\n{{"id": "cut short\n{row(2)}\n')
+    again = await asyncio.to_thread(ServerProcess(database_url, first.data_dir).start)
+    try:
+        rows = await final_sessions(db, api_key, 3)
+        assert sorted(r["metadata"]["vid"] for r in rows) == ["journaled-1", "journaled-2", "template"]
+        [line] = (first.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
+        assert json.loads(line)["line"] == '{"id": "cut short'
+        assert "event=journal_line_unreadable line=2" in again.logs()
+        deadline = time.monotonic() + 5
+        while journal.exists():  # removed once the rows it held are written
+            assert time.monotonic() < deadline, "the journal was kept after its rows were written"
+            await asyncio.sleep(0.05)
+    finally:
+        await asyncio.to_thread(again.stop)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 async def test_clean_exit_codes(make_server: ServerFactory, sig: int) -> None:
     server = make_server().start()
@@ -189,8 +245,10 @@ async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_stored(
             await sock.close()  # all three end at once: one batch
             rows = await final_sessions(db, "k", 2)
             assert {row["page_host"] for row in rows} == {"ok.example"}
-            rejected = (server.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
-            assert len(rejected) == 1 and '"page_host":"refused.example"' in rejected[0]
+            [line] = (server.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
+            rejected = json.loads(line)
+            assert rejected["session"]["page_host"] == "refused.example"
+            assert "test_refuse" in rejected["reason"]
             assert "event=session_rejected" in server.logs()
 
             # The writer is still alive: a later session is stored.
