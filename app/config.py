@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default=60.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
     )
     flush_interval: float = Field(default=0.5, gt=0, le=60, validation_alias=_env("METRICS_FLUSH_INTERVAL"))
+    # Sessions waiting for the database held in memory (about 1 KB each); past it, on disk.
+    write_queue_limit: int = Field(
+        default=100_000, ge=1, le=10_000_000, validation_alias=_env("METRICS_WRITE_QUEUE_LIMIT")
+    )
     shutdown_flush_seconds: float = Field(
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )

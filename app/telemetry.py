@@ -18,3 +18,7 @@ WRITE_BATCHES = Histogram(
 )
 WRITE_FAILURES = Counter("video_metrics_write_failures_total", "Batch writes that failed")
 QUEUE_DEPTH = Gauge("video_metrics_write_queue_depth", "Session rows waiting to be written")
+SESSIONS_OVERFLOWED = Counter(
+    "video_metrics_sessions_overflowed_total",
+    "Session rows kept on disk because the write queue in memory was full",
+)

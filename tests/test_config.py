@@ -25,12 +25,21 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("METRICS_IDLE_TIMEOUT", "-1"),
         ("METRICS_AUTH_ENABLED", "maybe"),
         ("METRICS_LOG_LEVEL", "loud"),
+        ("METRICS_WRITE_QUEUE_LIMIT", "0"),
+        ("METRICS_WRITE_QUEUE_LIMIT", "10000001"),
+        ("METRICS_WRITE_QUEUE_LIMIT", "lots"),
     ],
 )
 def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=f"^{variable}: "):
         load_settings()
+
+
+@pytest.mark.parametrize("limit", [1, 10_000_000])
+def test_the_write_queue_limit_takes_its_edges(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    monkeypatch.setenv("METRICS_WRITE_QUEUE_LIMIT", str(limit))
+    assert load_settings().write_queue_limit == limit
 
 
 def test_origins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:

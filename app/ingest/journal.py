@@ -1,14 +1,23 @@
-"""The writer's files beside the database: sessions it could not write yet, and rows it refused.
+"""The writer's files beside the database: rows it could not write yet, and rows it refused.
 
 `pending-sessions.jsonl` holds the rows still unwritten when the server stopped; the next start
 writes them. It is replaced whole through a temporary file, flushed to the disk before the rename,
 so a crash or a full disk while writing it leaves the previous journal intact, never half of a new
-one. `rejected-sessions.jsonl` collects the rows the database refused as data, for a person to
-read: one JSON object per line, `{"reason", "session"}` (or `{"reason", "line"}` for a journal line
-that could not be read); each is appended and flushed at once.
+one.
 
-Reading the journal back never stops the server: a line that cannot be read (edited by hand,
-written by another version) is set aside among the rejected rows, with its reason.
+`overflow-sessions.jsonl` holds the rows that arrived while the writer's queue in memory was full
+(the database away for long under load): memory stays bounded, and nothing is dropped. Rows are
+appended; when the writer has caught up it renames the file to `overflow-sessions.writing.jsonl`
+and writes it in batches, removing it once every row is written, so new overflow never mixes with
+the file being read. A crash meanwhile leaves the file to be written again at the next start,
+which stores nothing twice (rows are upserts by session id).
+
+`rejected-sessions.jsonl` collects the rows the database refused as data, for a person to
+read: one JSON object per line, `{"reason", "session"}` (or `{"reason", "line"}` for a line of
+these files that could not be read); each is appended and flushed at once.
+
+Reading a file back never stops the server: a line that cannot be read (edited by hand, cut short
+by a full disk) is set aside among the rejected rows, with its reason.
 """
 
 from __future__ import annotations
@@ -18,22 +27,29 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app.ingest.record import SessionRecord
 
 log = logging.getLogger("video_metrics.writer")
 
 PENDING = "pending-sessions.jsonl"
+OVERFLOW = "overflow-sessions.jsonl"
+OVERFLOW_WRITING = "overflow-sessions.writing.jsonl"
 REJECTED = "rejected-sessions.jsonl"
 
 
 class Journal:
-    """The two files in one folder (`METRICS_DATA_DIR`)."""
+    """The files in one folder (`METRICS_DATA_DIR`)."""
 
     def __init__(self, folder: Path) -> None:
         self.pending = folder / PENDING
+        self.overflow = folder / OVERFLOW
+        self.overflow_writing = folder / OVERFLOW_WRITING
         self.rejected = folder / REJECTED
+        self._reading: TextIO | None = None
+        self._line = 0  # lines of `overflow_writing` read so far
+        self._read_to_end = False
 
     def keep(self, records: Iterable[SessionRecord]) -> int:
         """Replace the pending file with these rows; returns how many were kept."""
@@ -52,25 +68,74 @@ class Journal:
         """The rows kept by the last stop, in order; unreadable lines are set aside."""
         if not self.pending.exists():
             return []
-        records = []
-        for number, line in enumerate(self.pending.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(SessionRecord.from_json(line))
-            except (ValueError, TypeError, KeyError) as error:
-                reason = f"{PENDING} line {number} unreadable: {error}"
-                log.error("event=journal_line_unreadable line=%d reason=%r", number, str(error))
-                self._append_rejected({"reason": reason, "line": line})
-        return records
+        lines = self.pending.read_text(encoding="utf-8").splitlines()
+        return self._parse(PENDING, enumerate(lines, 1))
 
     def forget_pending(self) -> None:
         """Every row the file held is written: the file has done its work."""
         self.pending.unlink(missing_ok=True)
 
+    def overflow_waiting(self) -> bool:
+        """Whether rows are on disk for the writer: being written, or appended since."""
+        return self._reading is not None or self.overflow_writing.exists() or self.overflow.exists()
+
+    def spill(self, records: Iterable[SessionRecord]) -> None:
+        """Append rows that do not fit in memory. Flushed to the operating system, so a crash of
+        the process keeps them; like the rows in memory they would not survive a power cut."""
+        self.overflow.parent.mkdir(parents=True, exist_ok=True)
+        with self.overflow.open("a", encoding="utf-8") as file:
+            file.writelines(record.to_json() + "\n" for record in records)
+
+    def read_overflow(self, count: int) -> list[SessionRecord]:
+        """Up to `count` rows of the overflow, oldest first; [] when there are none left to read.
+        Call `overflow_written` once they are stored."""
+        if self._reading is None:
+            if not self.overflow_writing.exists():
+                if not self.overflow.exists():
+                    return []
+                self.overflow.replace(self.overflow_writing)
+            self._reading = self.overflow_writing.open(encoding="utf-8")
+            self._line = 0
+            self._read_to_end = False
+        numbered: list[tuple[int, str]] = []
+        while len(numbered) < count:
+            line = self._reading.readline()
+            if not line:
+                self._read_to_end = True
+                break
+            self._line += 1
+            numbered.append((self._line, line.rstrip("\n")))
+        return self._parse(OVERFLOW_WRITING, numbered)
+
+    def overflow_written(self) -> None:
+        """The rows read last are stored: once the whole file is, it goes."""
+        if self._reading is not None and self._read_to_end:
+            self._reading.close()
+            self._reading = None
+            self.overflow_writing.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stop reading; what was not written stays on disk for the next start."""
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
+
     def set_aside(self, record: SessionRecord, reason: str) -> None:
         """A row the database refused as data, kept for a person to look at."""
         self._append_rejected({"reason": reason, "session": record.to_dict()})
+
+    def _parse(self, name: str, numbered: Iterable[tuple[int, str]]) -> list[SessionRecord]:
+        records = []
+        for number, line in numbered:
+            if not line.strip():
+                continue
+            try:
+                records.append(SessionRecord.from_json(line))
+            except (ValueError, TypeError, KeyError) as error:
+                reason = f"{name} line {number} unreadable: {error}"
+                log.error("event=journal_line_unreadable file=%s line=%d reason=%r", name, number, str(error))
+                self._append_rejected({"reason": reason, "line": line})
+        return records
 
     def _append_rejected(self, entry: dict[str, Any]) -> None:
         self.rejected.parent.mkdir(parents=True, exist_ok=True)

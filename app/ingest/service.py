@@ -32,7 +32,12 @@ class Ingest:
             max_sessions_per_socket=settings.max_sessions_per_socket,
             max_events_per_session=settings.max_events_per_session,
         )
-        self.writer = Writer(pool, flush_interval=settings.flush_interval, journal_dir=settings.data_dir)
+        self.writer = Writer(
+            pool,
+            flush_interval=settings.flush_interval,
+            queue_limit=settings.write_queue_limit,
+            journal_dir=settings.data_dir,
+        )
         self.hub = Hub(self.writer)
         self.keys = KeyCheck(pool)
         self.resumption = Resumption(pool)

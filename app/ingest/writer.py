@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
-from collections import deque
+import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import asyncpg
@@ -90,7 +92,13 @@ _REJECTED = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 
 
 class Writer:
-    """Owns every session write. `submit` never blocks; `run` drains the queue in batches."""
+    """Owns every session write. `submit` never blocks; `run` drains the queue in batches.
+
+    The queue holds one row per session, the newest: a checkpoint or final row replaces the one
+    still waiting for its session, which keeps the queue from growing with every checkpoint while
+    the database is away. Past `queue_limit` sessions, rows go to the overflow file instead of
+    memory (app/ingest/journal.py), and are written from there once the queue has caught up.
+    """
 
     def __init__(
         self,
@@ -98,46 +106,58 @@ class Writer:
         *,
         flush_interval: float = 0.5,
         batch_size: int = 1000,
+        queue_limit: int = 100_000,
         journal_dir: Path | None = None,
     ) -> None:
         self._pool = pool
         self._flush_interval = flush_interval
         self._batch_size = batch_size
+        self._queue_limit = queue_limit
         self._journal = None if journal_dir is None else Journal(journal_dir)
-        self._queue: deque[SessionRecord] = deque()
+        self._queue: dict[uuid.UUID, SessionRecord] = {}
+        self._spilling: list[SessionRecord] = []  # past the limit, on their way to the overflow file
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        # Rows read back from the journal at start that are not written yet: the journal file
-        # is removed only once they are, so a crash before then replays them again (harmless:
-        # rows are upserts by session id).
-        self._replaying = 0
+        # Sessions read back from the journal at start and not written yet: the journal file is
+        # removed only once they are, so a crash before then replays them again (harmless: rows
+        # are upserts by session id). None once it is removed, or when there was none.
+        self._replaying: set[uuid.UUID] | None = None
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + len(self._spilling)
 
     def submit(self, record: SessionRecord) -> None:
-        self._queue.append(record)
+        if record.id in self._queue or len(self._queue) < self._queue_limit or self._journal is None:
+            self._queue[record.id] = record  # a newer row for a queued session takes its place
+        else:
+            self._spilling.append(record)
         self._idle.clear()
         telemetry.QUEUE_DEPTH.set(len(self._queue))
-        if len(self._queue) >= self._batch_size:
+        if len(self._queue) >= self._batch_size or len(self._spilling) >= self._batch_size:
             self._wake.set()
 
     async def run(self) -> None:
         """Write until cancelled: a batch when it is full or every `flush_interval` seconds."""
         self._replay_journal()
-        while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._flush_interval):
-                    await self._wake.wait()
-            self._wake.clear()
-            try:
-                await self._drain()
-            except Exception:
-                # Never let a fault of ours stop persistence: the rows stay queued for next time.
-                log.exception("event=writer_fault pending=%d", len(self._queue))
-                await asyncio.sleep(1.0)
+        spiller = asyncio.create_task(self._spill_every_interval(), name="writer-overflow")
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._flush_interval):
+                        await self._wake.wait()
+                self._wake.clear()
+                try:
+                    await self._drain()
+                except Exception:
+                    # Never let a fault of ours stop persistence: the rows stay queued for next time.
+                    log.exception("event=writer_fault pending=%d", self.pending)
+                    await asyncio.sleep(1.0)
+        finally:
+            spiller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await spiller
 
     async def drained(self) -> None:
         """Wait until everything submitted so far is written."""
@@ -145,39 +165,68 @@ class Writer:
         await self._idle.wait()
 
     async def close(self, task: asyncio.Task[None], deadline: float) -> None:
-        """Flush what is queued, for up to `deadline` seconds, then keep the rest in the journal."""
+        """Flush what is queued, for up to `deadline` seconds, then keep the rest on disk."""
         try:
             async with asyncio.timeout(deadline):
                 await self.drained()
         except TimeoutError:
-            log.error("event=writer_close_timeout pending=%d", len(self._queue))
+            log.error("event=writer_close_timeout pending=%d", self.pending)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        self._spill()
         self._write_journal()
+        if self._journal is not None:
+            self._journal.close()
+
+    async def _spill_every_interval(self) -> None:
+        """Its own task, because the drain may be waiting out the database for a long while."""
+        while True:
+            await asyncio.sleep(self._flush_interval)
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self._spilling or self._journal is None:
+            return
+        rows, self._spilling = self._spilling, []
+        try:
+            self._journal.spill(rows)
+        except OSError as error:  # keep them in memory rather than lose them; try again later
+            self._spilling = rows + self._spilling
+            log.error("event=overflow_failed rows=%d error=%r", len(rows), str(error))
+            return
+        telemetry.SESSIONS_OVERFLOWED.inc(len(rows))
+        log.warning("event=sessions_overflowed rows=%d path=%s", len(rows), self._journal.overflow)
 
     async def _drain(self) -> None:
-        while self._queue:
-            taken, batch = self._take_batch()
-            await self._write_with_retry(batch)
-            for _ in range(taken):
-                self._queue.popleft()
-            telemetry.QUEUE_DEPTH.set(len(self._queue))
-            if self._replaying:
-                self._replaying = max(0, self._replaying - taken)
-                if not self._replaying and self._journal is not None:
-                    self._journal.forget_pending()
-        self._idle.set()
-
-    def _take_batch(self) -> tuple[int, list[SessionRecord]]:
-        # The queue is only popped after the batch is written, so a cancellation at shutdown
-        # leaves the rows queued (and journaled), not lost.
-        taken = min(len(self._queue), self._batch_size)
-        by_id: dict[object, SessionRecord] = {}
-        for index in range(taken):
-            record = self._queue[index]
-            by_id[record.id] = record  # a later checkpoint or final row supersedes an earlier one
-        return taken, list(by_id.values())
+        """Write the queue, then what is on disk, until both are empty. New rows in the queue go
+        before the overflow's next batch, so a backlog on disk never delays live sessions."""
+        while True:
+            if self._queue:
+                batch = list(itertools.islice(self._queue.values(), self._batch_size))
+                await self._write_with_retry(batch)
+                for record in batch:
+                    # The queue is only emptied after the batch is written, so a cancellation at
+                    # shutdown leaves the rows queued (and journaled), not lost; a newer row that
+                    # replaced one during the write stays queued.
+                    if self._queue.get(record.id) is record:
+                        del self._queue[record.id]
+                    if self._replaying is not None:
+                        self._replaying.discard(record.id)
+                telemetry.QUEUE_DEPTH.set(len(self._queue))
+                self._forget_journal_once_replayed()
+                continue
+            if self._journal is None:
+                break
+            self._spill()  # so that the overflow is read in the order the rows came
+            overflow = self._journal.read_overflow(self._batch_size)
+            if overflow:
+                await self._write_with_retry(newest_per_session(overflow))
+            self._journal.overflow_written()
+            if not overflow and not self._journal.overflow_waiting():
+                break
+        if not self._spilling:
+            self._idle.set()
 
     async def _write_with_retry(self, batch: list[SessionRecord]) -> None:
         """Write a batch, waiting out the database with backoff. A batch the database refuses as
@@ -239,12 +288,20 @@ class Writer:
         # Every unwritten row is in the queue, journal rows replayed at start included: the file
         # is replaced whole rather than appended to, so no row is in it twice.
         try:
-            kept = self._journal.keep(self._queue)
+            kept = self._journal.keep(self._queue.values())
         except OSError as error:  # the previous journal, if any, is still whole
             log.error("event=sessions_lost rows=%d reason=%r", len(self._queue), str(error))
             return
         log.warning("event=sessions_journaled rows=%d path=%s", kept, self._journal.pending)
         self._queue.clear()
+
+    def _forget_journal_once_replayed(self) -> None:
+        if self._replaying or self._replaying is None or self._journal is None:
+            return
+        self._spill()  # the journal's rows past the queue limit must be safe in the overflow first
+        if not self._spilling:
+            self._journal.forget_pending()
+            self._replaying = None
 
     def _replay_journal(self) -> None:
         if self._journal is None:
@@ -252,8 +309,22 @@ class Writer:
         records = self._journal.read_pending()
         for record in records:
             self.submit(record)
-        self._replaying = len(records)
+        self._replaying = {record.id for record in records if record.id in self._queue}
+        self._forget_journal_once_replayed()
+        if self._journal.overflow_waiting():
+            self._idle.clear()
+            self._wake.set()
         if not records:
-            self._journal.forget_pending()
             return
         log.info("event=journal_replayed rows=%d", len(records))
+
+
+def newest_per_session(records: Iterable[SessionRecord]) -> list[SessionRecord]:
+    """One row per session, the one that ended last (of equals, the later given): a batch must
+    not upsert the same row twice, and the database would keep that one anyway."""
+    newest: dict[uuid.UUID, SessionRecord] = {}
+    for record in records:
+        kept = newest.get(record.id)
+        if kept is None or record.ended_at >= kept.ended_at:
+            newest[record.id] = record
+    return list(newest.values())

@@ -168,7 +168,7 @@ async def test_a_journal_line_that_cannot_be_read_is_set_aside_and_the_rest_stor
         assert sorted(r["metadata"]["vid"] for r in rows) == ["journaled-1", "journaled-2", "template"]
         [line] = (first.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
         assert json.loads(line)["line"] == '{"id": "cut short'
-        assert "event=journal_line_unreadable line=2" in again.logs()
+        assert "event=journal_line_unreadable file=pending-sessions.jsonl line=2" in again.logs()
         deadline = time.monotonic() + 5
         while journal.exists():  # removed once the rows it held are written
             assert time.monotonic() < deadline, "the journal was kept after its rows were written"

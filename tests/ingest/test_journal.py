@@ -91,7 +91,7 @@ def test_an_unreadable_line_is_set_aside_with_its_reason_and_the_rest_replayed(
     assert entry["line"] == line
     assert entry["reason"].startswith("pending-sessions.jsonl line 2 unreadable: ")
     assert says in entry["reason"]
-    assert "event=journal_line_unreadable line=2" in caplog.text
+    assert "event=journal_line_unreadable file=pending-sessions.jsonl line=2" in caplog.text
 
 
 def test_a_refused_row_is_appended_with_its_reason(tmp_path: Path) -> None:
@@ -103,3 +103,48 @@ def test_a_refused_row_is_appended_with_its_reason(tmp_path: Path) -> None:
         {"reason": "violates check constraint", "session": record(1).to_dict()},
         {"reason": "value too long", "session": record(2).to_dict()},
     ]
+
+
+def test_overflow_is_read_in_batches_and_removed_once_written(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    assert not journal.overflow_waiting() and journal.read_overflow(10) == []
+    journal.spill([record(1), record(2)])
+    journal.spill([record(3)])
+    assert journal.overflow_waiting()
+    assert journal.read_overflow(2) == [record(1), record(2)]
+    journal.overflow_written()
+    assert journal.overflow_writing.exists() and not journal.overflow.exists()
+    # Rows that overflow meanwhile start a new file; the one being written is left as it is.
+    journal.spill([record(4)])
+    assert journal.read_overflow(2) == [record(3)]
+    journal.overflow_written()  # read to its end and written: gone
+    assert not journal.overflow_writing.exists()
+    assert journal.overflow_waiting()
+    assert journal.read_overflow(2) == [record(4)]
+    journal.overflow_written()
+    assert journal.read_overflow(2) == []
+    assert not journal.overflow_waiting()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_read_to_its_end_stays_until_its_rows_are_written(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.spill([record(1)])
+    assert journal.read_overflow(5) == [record(1)]
+    assert journal.overflow_writing.exists()  # the database has not taken them yet
+    journal.close()  # the server stops before they are written: the next start writes them
+    again = Journal(tmp_path)
+    assert again.overflow_waiting()
+    assert again.read_overflow(5) == [record(1)]
+    again.close()
+
+
+def test_an_append_cut_short_is_set_aside_and_the_rows_before_it_written(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.spill([record(1)])
+    with journal.overflow.open("a") as file:
+        file.write(record(2).to_json()[:30])  # a crash in the middle of an append
+    assert journal.read_overflow(5) == [record(1)]
+    [entry] = [json.loads(text) for text in journal.rejected.read_text().splitlines()]
+    assert entry["reason"].startswith("overflow-sessions.writing.jsonl line 2 unreadable: ")
+    journal.close()
