@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import time
 import uuid
 
 import asyncpg
@@ -13,6 +12,7 @@ import pytest
 
 from app.db.pool import init_connection
 from tests.support.databases import fresh_database
+from tests.support.files import until_gone
 from tests.support.phoenix import PhoenixSocket, ok
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
@@ -118,7 +118,7 @@ async def test_sessions_unwritten_at_exit_are_journaled_and_stored_at_next_start
     try:
         rows = await final_sessions(db, api_key, 3)
         assert all(row["watched"] > 0 for row in rows)
-        assert not journal.exists()
+        await until_gone(journal)
     finally:
         await asyncio.to_thread(again.stop)
         await proxy.cut()
@@ -169,10 +169,7 @@ async def test_a_journal_line_that_cannot_be_read_is_set_aside_and_the_rest_stor
         [line] = (first.data_dir / "rejected-sessions.jsonl").read_text().splitlines()
         assert json.loads(line)["line"] == '{"id": "cut short'
         assert "event=journal_line_unreadable file=pending-sessions.jsonl line=2" in again.logs()
-        deadline = time.monotonic() + 5
-        while journal.exists():  # removed once the rows it held are written
-            assert time.monotonic() < deadline, "the journal was kept after its rows were written"
-            await asyncio.sleep(0.05)
+        await until_gone(journal)
     finally:
         await asyncio.to_thread(again.stop)
 

@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.support.files import until_gone
 from tests.support.phoenix import PhoenixSocket, ok
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
@@ -102,10 +103,7 @@ async def test_past_the_limit_sessions_wait_on_disk_and_are_all_stored_once(
     assert sorted(row["metadata"]["vid"] for row in rows) == list(range(12))
     assert all(row["watched"] == 3.0 for row in rows)
     assert await stored_rows(db, api_key) == 12
-    deadline = time.monotonic() + 5
-    while overflow.exists() or (server.data_dir / "overflow-sessions.writing.jsonl").exists():
-        assert time.monotonic() < deadline, "the overflow was kept after its rows were written"
-        await asyncio.sleep(0.05)
+    await until_gone(overflow, server.data_dir / "overflow-sessions.writing.jsonl")
     await sock.close()
     await asyncio.to_thread(server.stop)
 
@@ -155,9 +153,7 @@ async def test_a_stop_during_the_outage_keeps_memory_and_overflow_for_the_next_s
         rows = await final_sessions(db, api_key, 5, timeout=15)
         assert sorted(row["metadata"]["vid"] for row in rows) == list(range(5))
         assert await stored_rows(db, api_key) == 5
-        deadline = time.monotonic() + 5
-        while any(server.data_dir.glob("*-sessions*.jsonl")):
-            assert time.monotonic() < deadline, f"left behind: {list(server.data_dir.glob('*.jsonl'))}"
-            await asyncio.sleep(0.05)
+        names = ["pending-sessions.jsonl", "overflow-sessions.jsonl", "overflow-sessions.writing.jsonl"]
+        await until_gone(*(server.data_dir / name for name in names))
     finally:
         await asyncio.to_thread(again.stop)
