@@ -157,6 +157,11 @@ class Database:
         if isinstance(self._embedded, EmbeddedPostgres):
             self._embedded.stop()
 
+    async def new_key(self) -> str:
+        """Another key on the started database, for a run of its own."""
+        assert self.url is not None
+        return await self._prepare(self.url)
+
     async def sessions_stored(self) -> int:
         assert self.url is not None
         connection = await asyncpg.connect(self.url)
