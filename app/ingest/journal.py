@@ -83,8 +83,13 @@ class Journal:
         """Append rows that do not fit in memory. Flushed to the operating system, so a crash of
         the process keeps them; like the rows in memory they would not survive a power cut."""
         self.overflow.parent.mkdir(parents=True, exist_ok=True)
-        with self.overflow.open("a", encoding="utf-8") as file:
-            file.writelines(record.to_json() + "\n" for record in records)
+        with self.overflow.open("a+b") as file:
+            size = file.seek(0, os.SEEK_END)
+            if size:
+                file.seek(size - 1)
+                if file.read(1) != b"\n":  # an append cut short by a crash: keep it on its own line
+                    file.write(b"\n")
+            file.writelines((record.to_json() + "\n").encode() for record in records)
 
     def read_overflow(self, count: int) -> list[SessionRecord]:
         """Up to `count` rows of the overflow, oldest first; [] when there are none left to read.

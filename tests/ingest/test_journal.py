@@ -144,7 +144,8 @@ def test_an_append_cut_short_is_set_aside_and_the_rows_before_it_written(tmp_pat
     journal.spill([record(1)])
     with journal.overflow.open("a") as file:
         file.write(record(2).to_json()[:30])  # a crash in the middle of an append
-    assert journal.read_overflow(5) == [record(1)]
+    journal.spill([record(3)])  # the next start's first overflow does not run on from it
+    assert journal.read_overflow(5) == [record(1), record(3)]
     [entry] = [json.loads(text) for text in journal.rejected.read_text().splitlines()]
     assert entry["reason"].startswith("overflow-sessions.writing.jsonl line 2 unreadable: ")
     journal.close()
