@@ -31,7 +31,10 @@ async def plays(
         views = sum(bucket["views"] for bucket in answer["views"])
         total = sum(bucket["total_view_time"] for bucket in answer["views"])
         if (views >= expect and total >= min_total) or time.monotonic() > deadline:
-            assert views == expect, f"expected {expect} plays, the API counted {answer}"
+            if views != expect:  # say what was stored at all, plays or not, to tell the cases apart
+                everything = {"interval": "1 day", "timeframe": window, "minimum_watch_seconds": 0}
+                stored = await api(base_url, "plays", query={"key": key}, **everything)
+                raise AssertionError(f"expected {expect} plays, the API counted {answer}; sessions: {stored}")
             assert len(answer["views"]) == 1, answer
             bucket: dict[str, Any] = answer["views"][0]
             return bucket

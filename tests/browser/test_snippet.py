@@ -15,6 +15,7 @@ import pytest
 
 from tests.browser import player
 from tests.browser.fake_socket import FakeSocketServer
+from tests.browser.page_sockets import COUNT_SOCKET_EVENTS, wait_in_page
 from tests.browser.site import Site, video_page
 
 TOPIC = re.compile(r"session:[0-9A-Za-z_-]{21}")
@@ -55,36 +56,6 @@ def position(value: Any) -> float:
 
 def upgrades_reached(fake: FakeSocketServer, count: int) -> Callable[[], bool]:
     return lambda: len(fake.upgrades) == count
-
-
-# Counts the `message` and `close` events of every websocket in the page. The fake server sees a
-# frame or a refused upgrade before the page sees the answer; a test that moves the page clock on
-# before the page has handled the answer lets the snippet schedule its next timer from the later
-# time, and then waits for it in vain.
-COUNT_SOCKET_EVENTS = """
-(() => {
-  const Native = window.WebSocket;
-  window.socketEvents = {message: 0, close: 0};
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      for (const type of ['message', 'close']) {
-        this.addEventListener(type, () => { window.socketEvents[type] += 1; });
-      }
-    }
-  };
-})();
-"""
-
-
-async def wait_in_page(page: Any, event: str, count: int, within: float = 10.0) -> None:
-    """Waits until the page's sockets have had `count` events of this type in all.
-
-    Polled from Python, so the wait does not depend on the page clock the test is driving."""
-    deadline = asyncio.get_running_loop().time() + within
-    while (seen := await page.evaluate(f"window.socketEvents.{event}")) < count:
-        assert asyncio.get_running_loop().time() < deadline, f"{seen} {event} events in the page, not {count}"
-        await asyncio.sleep(0.05)
 
 
 async def test_connects_and_joins_with_the_reference_frames(
