@@ -22,7 +22,7 @@ from pathlib import Path
 import asyncpg
 
 from benchmarks.targets import Database, rss_kib, server_target
-from tests.support.phoenix import PhoenixSocket, ok
+from tests.support.phoenix import PhoenixSocket, ok, topic
 from tests.support.proxy import DatabaseProxy
 
 SERVER_CPU = 1
@@ -54,17 +54,16 @@ class Outcome:
 async def page(url: str, key: str, first: int, count: int, ready: asyncio.Event) -> None:
     """One socket: a session while the database is up, then `count` more once `ready` is set."""
     sock = await PhoenixSocket.open(url)
-    ref, reply = await sock.join(f"session:{first:021d}", key, {"vid": first % 100})
+    ref, reply = await sock.join(topic(first), key, {"vid": first % 100})
     assert ok(reply), reply
-    await sock.call([ref, sock.next_ref(), f"session:{first:021d}", "phx_leave", {}])
+    await sock.call([ref, sock.next_ref(), topic(first), "phx_leave", {}])
     await ready.wait()
     for n in range(first + 1, first + 1 + count):
-        topic = f"session:{n:021d}"
-        ref, reply = await sock.join(topic, key, {"vid": n % 100})
+        ref, reply = await sock.join(topic(n), key, {"vid": n % 100})
         assert ok(reply), reply
-        await sock.push(ref, topic, {"name": "play", "from": 0, "duration": 600})
-        await sock.push(ref, topic, {"name": "pause", "to": "12.50", "duration": 600})
-        await sock.call([ref, sock.next_ref(), topic, "phx_leave", {}])
+        await sock.push(ref, topic(n), {"name": "play", "from": 0, "duration": 600})
+        await sock.push(ref, topic(n), {"name": "pause", "to": "12.50", "duration": 600})
+        await sock.call([ref, sock.next_ref(), topic(n), "phx_leave", {}])
     await sock.close()
 
 

@@ -31,7 +31,7 @@ class SessionRecord:
     final: bool
 
     def to_dict(self) -> dict[str, Any]:
-        """The row as JSON values, for the writer's files beside the database (app/ingest/journal.py)."""
+        """The row as JSON values: a line of the writer's files, or a rejected entry's `session`."""
         row: dict[str, Any] = asdict(self)
         row["id"] = str(self.id)
         row["started_at"] = self.started_at.isoformat()
@@ -39,7 +39,7 @@ class SessionRecord:
         return row
 
     def to_json(self) -> str:
-        """One line of the journal of rows that could not be written before exit."""
+        """One line of the writer's files beside the database (app/ingest/journal.py)."""
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod

@@ -296,8 +296,8 @@ class Writer:
         self._queue.clear()
 
     def _forget_journal_once_replayed(self) -> None:
-        if self._replaying or self._replaying is None or self._journal is None:
-            return
+        if self._replaying is None or self._replaying or self._journal is None:
+            return  # no journal in play, or some of its rows not written yet
         self._spill()  # the journal's rows past the queue limit must be safe in the overflow first
         if not self._spilling:
             self._journal.forget_pending()
@@ -314,9 +314,8 @@ class Writer:
         if self._journal.overflow_waiting():
             self._idle.clear()
             self._wake.set()
-        if not records:
-            return
-        log.info("event=journal_replayed rows=%d", len(records))
+        if records:
+            log.info("event=journal_replayed rows=%d", len(records))
 
 
 def newest_per_session(records: Iterable[SessionRecord]) -> list[SessionRecord]:

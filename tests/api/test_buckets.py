@@ -86,7 +86,7 @@ async def test_edges_around_the_origins(connection: asyncpg.Connection) -> None:
 
 async def test_timescale_time_bucket_agrees(connection: asyncpg.Connection) -> None:
     if not await has_timescaledb(connection):
-        pytest.skip("TimescaleDB is not installed in this database")
+        pytest.skip("TimescaleDB is not installed in this database: run with DATABASE_URL naming one")
     times = [datetime(1999, 12, 31, 23, tzinfo=UTC), datetime(2024, 5, 2, 15, 30, tzinfo=UTC)]
     for width in (Interval(microseconds=7 * DAY), Interval(microseconds=3_600_000_000), Interval(months=3)):
         assert await _sql_buckets(connection, width, times, timescale=True) == [

@@ -13,14 +13,10 @@ import pytest
 from app.db.pool import init_connection
 from tests.support.databases import fresh_database
 from tests.support.files import until_gone
-from tests.support.phoenix import PhoenixSocket, ok
+from tests.support.phoenix import PhoenixSocket, ok, topic
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
-from tests.support.stored import final_sessions
-
-
-def topic(n: int) -> str:
-    return f"session:{n:021d}"
+from tests.support.stored import final_sessions, stored_rows
 
 
 async def open_playing(server: ServerProcess, key: str, sockets: int, per_socket: int) -> list[PhoenixSocket]:
@@ -76,12 +72,7 @@ async def test_database_away_for_10_seconds_loses_nothing_and_stores_nothing_twi
     await asyncio.sleep(1.0)
     await sock.close()
     await asyncio.sleep(9.0)
-    assert (
-        await db.fetchval(
-            "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", api_key
-        )
-        == 0
-    )
+    assert await stored_rows(db, api_key) == 0
     await proxy.start()
 
     rows = await final_sessions(db, api_key, 7, timeout=15)
@@ -214,10 +205,7 @@ async def test_final_row_replaces_the_checkpoint(
     await sock.close()
     [row] = await final_sessions(db, api_key, 1)
     assert row["segments"] == [[0, 2.0]]
-    count = await db.fetchval(
-        "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", api_key
-    )
-    assert count == 1
+    assert await stored_rows(db, api_key) == 1
 
 
 async def test_a_row_the_database_refuses_is_set_aside_and_the_rest_are_stored(

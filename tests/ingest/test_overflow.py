@@ -17,14 +17,10 @@ import httpx
 import pytest
 
 from tests.support.files import until_gone
-from tests.support.phoenix import PhoenixSocket, ok
+from tests.support.phoenix import PhoenixSocket, ok, topic
 from tests.support.proxy import DatabaseProxy
 from tests.support.server import ServerFactory, ServerProcess
-from tests.support.stored import final_sessions
-
-
-def topic(n: int) -> str:
-    return f"session:{n:021d}"
+from tests.support.stored import final_sessions, stored_rows
 
 
 @pytest.fixture
@@ -68,12 +64,6 @@ async def metric(server: ServerProcess, name: str) -> float:
         text = (await client.get("/metrics")).text
     [value] = [line.split()[-1] for line in text.splitlines() if line.startswith(name + " ")]
     return float(value)
-
-
-async def stored_rows(db: asyncpg.Connection, key: str) -> int:
-    query = "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1"
-    count: int = await db.fetchval(query, key)
-    return count
 
 
 async def test_past_the_limit_sessions_wait_on_disk_and_are_all_stored_once(

@@ -8,6 +8,12 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+
+def topic(n: int) -> str:
+    """A valid topic per number, for tests that open many sessions."""
+    return f"session:{n:021d}"
+
+
 CHROME_LINUX = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )

@@ -27,3 +27,11 @@ async def final_sessions(
             assert len(rows) == count, f"expected {count} stored sessions, found {len(rows)}"
             return rows
         await asyncio.sleep(0.05)
+
+
+async def stored_rows(db: asyncpg.Connection, key: str) -> int:
+    """Every row of the key's sessions, final or checkpoint: what "stored once" is counted by."""
+    count: int = await db.fetchval(
+        "SELECT count(*) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", key
+    )
+    return count
