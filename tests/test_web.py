@@ -11,10 +11,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from app.db.migrate import migrate
-from app.db.pool import create_pool
 from app.web import ensure_demo_key, web_routes
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_pool
 from tests.support.server import ServerProcess
 
 
@@ -67,14 +65,8 @@ def test_demo_clip_is_small() -> None:
 @pytest.fixture
 async def fresh_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A database of its own, so creating and revoking the demo key touches no other test."""
-    async with fresh_database(database_url, "web") as url:
-        pool = await create_pool(url, max_size=4)
-        try:
-            async with pool.acquire() as connection:
-                await migrate(connection)
-            yield pool
-        finally:
-            await pool.close()
+    async with migrated_pool(database_url, "web", max_size=4) as pool:
+        yield pool
 
 
 async def test_demo_key_is_created_once_even_by_concurrent_starts(fresh_pool: asyncpg.Pool) -> None:

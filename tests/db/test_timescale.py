@@ -15,10 +15,8 @@ import asyncpg
 import pytest
 
 from app.db import retention
-from app.db.migrate import migrate
-from app.db.pool import create_pool
 from app.intervals import Interval
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_pool
 
 TIMESCALE_URL = os.environ.get("TIMESCALEDB_URL")
 
@@ -31,14 +29,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 async def pool() -> AsyncIterator[asyncpg.Pool]:
     assert TIMESCALE_URL is not None
-    async with fresh_database(TIMESCALE_URL, "tsdb") as url:
-        pool = await create_pool(url)
-        try:
-            async with pool.acquire() as connection:
-                await migrate(connection)
-            yield pool
-        finally:
-            await pool.close()
+    async with migrated_pool(TIMESCALE_URL, "tsdb") as pool:
+        yield pool
 
 
 async def insert_sessions(pool: asyncpg.Pool, ages: list[timedelta]) -> None:

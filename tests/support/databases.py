@@ -9,6 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+
 
 def with_database(url: str, name: str) -> str:
     """The same server URL, naming another database."""
@@ -27,3 +30,16 @@ async def fresh_database(server_url: str, prefix: str) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def migrated_pool(server_url: str, prefix: str, max_size: int = 10) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database with the schema applied, as the server would have it."""
+    async with fresh_database(server_url, prefix) as url:
+        pool = await create_pool(url, max_size=max_size)
+        try:
+            async with pool.acquire() as connection:
+                await migrate(connection)
+            yield pool
+        finally:
+            await pool.close()
