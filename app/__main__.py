@@ -1,4 +1,4 @@
-"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke."""
+"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke, export."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import asyncpg
 from app.api import keys
 from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
+from app.data import commands as data_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.keys_command == "revoke":
             return _with_database(settings, lambda c: _keys_revoke(c, args.key))
         parser.parse_args(["keys", "--help"])
+    if command == "export":
+        return _with_database(settings, lambda c: data_commands.run_export(c, args))
     return 2
 
 
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", help="list keys")
     revoke = key_commands.add_parser("revoke", help="revoke a key: new joins with it fail")
     revoke.add_argument("key")
+    data_commands.add_parsers(commands)
     return parser
 
 
@@ -118,10 +122,12 @@ def _serve(settings: Settings) -> int:
 def _with_database(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:
     from app.db.embedded import EmbeddedPostgres
     from app.db.migrate import migrate
+    from app.db.pool import init_connection
 
     async def run(url: str) -> int:
         connection = await asyncpg.connect(url)
         try:
+            await init_connection(connection)
             await migrate(connection)
             return await action(connection)
         finally:

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from app import live
-from app.api import keys, stats
+from app.api import export, keys, stats
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
@@ -57,6 +57,7 @@ def api_routes() -> list[BaseRoute]:
         Route("/watching", _Dispatch("watching", GET=_watching, POST=_watching)),
         Route("/keys", _Dispatch("keys", GET=_list_keys, POST=_create_key)),
         Route("/keys/{key:path}", _Dispatch("key", DELETE=_revoke_key)),
+        Route("/export", _Dispatch("export", GET=_export, POST=_export)),
     ]
 
 
@@ -318,3 +319,7 @@ async def _revoke_key(request: Request) -> Response:
     if disabled_at is None:
         return error(404, "key: no such key", parameter="key")
     return JSONResponse({"message": "Key revoked"})
+
+
+async def _export(request: Request) -> Response:
+    return await export.answer(request, await _raw(request))
