@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -95,6 +96,18 @@ class Hub:
                 self._writer.submit(session.record(watched, at, final=False))
                 count += 1
         return count
+
+    def forget(self, matches: Callable[[SessionRecord], bool], at: float, *, count_only: bool = False) -> int:
+        """End the open sessions that match without storing them (a deletion on request): their
+        channels are closed at the next frame, as a stale one is, and nothing more is written."""
+        gone = [s for s in self._open.values() if matches(s.record(s.session.snapshot(at), at, final=False))]
+        if count_only:
+            return len(gone)
+        for session in gone:
+            session.ended = True
+            del self._open[session.id]
+        telemetry.OPEN_SESSIONS.set(len(self._open))
+        return len(gone)
 
     def playing(self) -> int:
         return sum(1 for session in self._open.values() if session.session.playing)
