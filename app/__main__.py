@@ -1,4 +1,5 @@
-"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke, export."""
+"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke,
+export and delete."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(["keys", "--help"])
     if command == "export":
         return _with_database(settings, lambda c: data_commands.run_export(c, args))
+    if command == "delete":
+        return _with_database(settings, lambda c: data_commands.run_delete(c, args, settings))
     return 2
 
 

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
+from app.datadir import DataDirLock
 from app.db import retention
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
@@ -28,6 +29,9 @@ log = logging.getLogger("video_metrics")
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Held while this server may write the files of its data folder (app/datadir.py).
+        folder_lock = DataDirLock(settings.data_dir)
+        folder_lock.hold_shared()
         embedded = None
         url = settings.database_url
         if url is None:
@@ -64,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
+            folder_lock.release()
 
     routes: list[BaseRoute] = [
         WebSocketRoute("/socket/websocket", socket_endpoint),

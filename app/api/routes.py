@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from app import live
-from app.api import export, keys, stats
+from app.api import deletion, export, keys, stats
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
@@ -58,6 +58,7 @@ def api_routes() -> list[BaseRoute]:
         Route("/keys", _Dispatch("keys", GET=_list_keys, POST=_create_key)),
         Route("/keys/{key:path}", _Dispatch("key", DELETE=_revoke_key)),
         Route("/export", _Dispatch("export", GET=_export, POST=_export)),
+        Route("/sessions", _Dispatch("sessions", DELETE=_delete_sessions)),
     ]
 
 
@@ -323,3 +324,7 @@ async def _revoke_key(request: Request) -> Response:
 
 async def _export(request: Request) -> Response:
     return await export.answer(request, await _raw(request))
+
+
+async def _delete_sessions(request: Request) -> Response:
+    return await deletion.answer(request, await _raw(request))
