@@ -22,3 +22,17 @@ SESSIONS_OVERFLOWED = Counter(
     "video_metrics_sessions_overflowed_total",
     "Session rows kept on disk because the write queue in memory was full",
 )
+RETENTION_RUNS = Counter("video_metrics_retention_runs_total", "Runs of the retention job that finished")
+RETENTION_FAILURES = Counter(
+    "video_metrics_retention_failures_total", "Runs of the retention job that failed (the database away)"
+)
+RETENTION_DROPPED = Counter(
+    "video_metrics_retention_sessions_dropped_total",
+    "Sessions dropped for being older than METRICS_RETENTION",
+)
+RETENTION_LAST_DROPPED = Gauge(
+    "video_metrics_retention_last_run_dropped_sessions", "Sessions the last finished retention run dropped"
+)
+RETENTION_LAST_RUN = Gauge(
+    "video_metrics_retention_last_run_timestamp_seconds", "When the last retention run finished (unix time)"
+)
