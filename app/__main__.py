@@ -97,14 +97,17 @@ def _serve(settings: Settings) -> int:
         tune_garbage_collector,
     )
     from app.server import create_app
+    from app.sinks.plugins import PluginError
+    from app.sinks.service import configured
 
     try:
         settings.check_exposure()
-    except SettingsError as error:
+        sinks = configured(settings)
+    except (SettingsError, PluginError) as error:
         print(f"video-metrics: {error}", file=sys.stderr)
         return 2
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, sinks),
         host=settings.host,
         port=settings.port,
         **UVICORN_WEBSOCKETS,

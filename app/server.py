@@ -21,12 +21,17 @@ from app.db.pool import create_pool
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
+from app.sinks.interface import Sink
+from app.sinks.service import Sinks, configured
 from app.web import ensure_demo_key, web_routes
 
 log = logging.getLogger("video_metrics")
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette:
+    """The app; `sinks` when the caller built them already (to refuse a bad plugin before it
+    starts), otherwise they are built from the settings at start-up."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Held while this server may write the files of its data folder (app/datadir.py).
@@ -44,9 +49,12 @@ def create_app(settings: Settings) -> Starlette:
                     await migrate(connection)
                 # The demo page records with a key of its own, made on the first start.
                 await ensure_demo_key(pool)
-                ingest = Ingest(pool, settings)
+                outlets = Sinks(pool, settings, configured(settings) if sinks is None else sinks)
+                await outlets.start()
+                ingest = Ingest(pool, settings, on_written=outlets.publish if outlets else None)
                 app.state.pool = pool
                 app.state.ingest = ingest
+                app.state.sinks = outlets
                 await ingest.start()
                 retention_job = asyncio.create_task(retention.run(pool, settings.retention))
                 base = f"http://{settings.host}:{settings.port}"
@@ -63,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
                     with contextlib.suppress(asyncio.CancelledError):
                         await retention_job
                     await ingest.stop()
+                    await outlets.stop()  # after ingest, so that the last sessions stored reach them
             finally:
                 await pool.close()
         finally:

@@ -76,3 +76,32 @@ def test_loopback_binds_need_no_credentials(monkeypatch: pytest.MonkeyPatch, hos
     monkeypatch.delenv("METRICS_PASSWORD", raising=False)
     monkeypatch.setenv("HOST", host)
     load_settings().check_exposure()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"METRICS_WEBHOOK_URL": "https://hooks.example/x"}, "METRICS_WEBHOOK_SECRET is not"),
+        ({"METRICS_WEBHOOK_URL": "ftp://x", "METRICS_WEBHOOK_SECRET": "s" * 16}, "METRICS_WEBHOOK_URL: "),
+        ({"METRICS_WEBHOOK_URL": "https://h/", "METRICS_WEBHOOK_SECRET": "short"}, "at least 16 characters"),
+        ({"METRICS_SINKS": "Bad Name"}, "METRICS_SINKS: "),
+        ({"METRICS_SINK_BATCH_SIZE": "0"}, "METRICS_SINK_BATCH_SIZE: "),
+        ({"METRICS_FILE_SINK_MAX_BYTES": "10"}, "METRICS_FILE_SINK_MAX_BYTES: "),
+    ],
+)
+def test_sink_settings_are_checked(
+    env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert message in str(caught.value)
+
+
+def test_sink_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_SINKS", "example, other-one")
+    monkeypatch.setenv("METRICS_WEBHOOK_URL", "")
+    settings = load_settings()
+    assert settings.sinks == ["example", "other-one"]
+    assert settings.webhook_url is None

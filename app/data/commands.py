@@ -25,6 +25,7 @@ from app.data.params import parse_deletion, parse_export
 from app.data.scope import resolve
 from app.datadir import DataDirLock
 from app.ingest.journal import Journal
+from app.sinks import spool
 
 
 def add_parsers(commands: Any) -> None:
@@ -157,14 +158,16 @@ def _describe(result: Deletion, revoke: bool) -> str:
 
 class StoppedServerFiles:
     """What a stopped server left in its data folder: rows it had not stored yet (the writer's
-    journal and overflow) and the rows it set aside."""
+    journal and overflow), the rows it set aside, and copies waiting for its sinks."""
 
     def __init__(self, folder: Path) -> None:
         self._journal = Journal(folder)
+        self._sinks = folder / "sinks"
 
     def waiting(self, matches: Matches) -> int:
         return len(self._journal.forget(matches, count_only=True))
 
     @contextlib.asynccontextmanager
     async def forgetting(self, matches: Matches) -> AsyncIterator[int]:
+        spool.forget_in(self._sinks, matches)
         yield len(self._journal.forget(matches))

@@ -52,7 +52,7 @@ class Waiting(Protocol):
 class Copies(Protocol):
     """Copies of stored sessions on their way elsewhere (the sinks)."""
 
-    def forget(self, matches: Matches) -> int: ...
+    async def forget(self, matches: Matches) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ async def delete(
         return Deletion(True, sessions, videos, held, False)
     async with _forgetting(waiting, matches) as dropped:
         sessions, videos, derived, revoked = await _delete_stored(connection, params, resolved, before)
-    copied = copies.forget(matches) if copies is not None else 0
+    copied = await copies.forget(matches) if copies is not None else 0
     log.info(
         "event=sessions_deleted scope=%s before=%s keys=%s sessions=%d videos=%d derived_rows=%d "
         "waiting=%d sink_copies=%d key_revoked=%s",

@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 import asyncpg
 
@@ -16,6 +17,7 @@ from app.config import Settings
 from app.ingest.channels import Limits
 from app.ingest.hub import Hub
 from app.ingest.keys import KeyCheck
+from app.ingest.record import SessionRecord
 from app.ingest.resume import Resumption
 from app.ingest.writer import Writer
 
@@ -25,7 +27,12 @@ log = logging.getLogger("video_metrics.ingest")
 class Ingest:
     """Starts the writer and the periodic jobs; at shutdown ends every open session and flushes."""
 
-    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        on_written: Callable[[list[SessionRecord]], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.limits = Limits(
             max_frame_bytes=settings.max_frame_bytes,
@@ -37,6 +44,7 @@ class Ingest:
             flush_interval=settings.flush_interval,
             queue_limit=settings.write_queue_limit,
             journal_dir=settings.data_dir,
+            on_written=on_written,  # the sinks (app/sinks/), handed what is stored
         )
         self.hub = Hub(self.writer)
         self.keys = KeyCheck(pool)
