@@ -276,22 +276,27 @@ def _stats_path(endpoint: Endpoint) -> Schema:
 
 def document(*, auth: bool) -> Schema:
     """The document; `security` is declared only when Basic auth is on, as it then is."""
+    # Imported here: that module builds on this one's helpers.
+    from app.api import openapi_data
+
     keys_errors = {k: v for k, v in _COMMON_ERRORS.items() if k != "503"}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "video-metrics",
             "version": __version__,
-            "description": "How your videos are watched: plays, engagement, sources, live viewers.",
+            "description": "How your videos are watched: plays, engagement, sources, live viewers; "
+            "and the sessions themselves, to export or delete.",
         },
         "servers": [{"url": "/"}],
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_data.SCHEMAS},
             "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
         },
         **({"security": [{"basic": []}]} if auth else {}),
         "paths": {
             **{f"/api/v1/{endpoint.value}": _stats_path(endpoint) for endpoint in Endpoint},
+            **openapi_data.PATHS,
             "/api/v1/keys": {
                 "get": {
                     "summary": "Every API key, revoked ones with the time they were revoked",
