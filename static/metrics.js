@@ -16,6 +16,8 @@
   var config = {};
   var page = null; // the one Socket of this page, made on the first monitor()
   var monitored = new WeakMap(); // element -> the Metrics watching it, so nothing is counted twice
+  var choice = null; // "in" or "out": Metrics.optIn() / optOut() was called
+  var held = []; // monitored while opted out
 
   // A topic id like the reference client's: 21 characters of [0-9A-Za-z_-].
   function sessionId() {
@@ -24,6 +26,15 @@
     var id = "";
     for (var i = 0; i < bytes.length; i++) id += alphabet[bytes[i] & 63];
     return id;
+  }
+
+  // The visitor's choice if the site passed it on; else the browser's signals, if the site says so.
+  function optedOut() {
+    if (choice) return choice === "out";
+    var nav = root.navigator || {};
+    var dnt = nav.doNotTrack === "1" || nav.doNotTrack === "yes" || root.doNotTrack === "1";
+    return !!((config.respectGlobalPrivacyControl && nav.globalPrivacyControl === true) ||
+      (config.respectDoNotTrack && dnt));
   }
 
   // socketPath may be ws(s)://…, http(s)://… or a path on this page's host; without one, the host
@@ -279,9 +290,30 @@
     },
   });
 
+  // For a consent banner (docs/SNIPPET.md): optOut() sends nothing more and closes the socket (the
+  // server keeps what it had until then); optIn() starts what monitor() was asked for meanwhile.
+  Metrics.optOut = function () {
+    choice = "out";
+    instances.slice().forEach(function (m) {
+      m.detach(true);
+      held.push(m);
+    });
+    if (page) page.disconnect();
+  };
+  Metrics.optIn = function () {
+    choice = "in";
+    held.splice(0).forEach(function (m) {
+      m.monitor();
+    });
+  };
+
   Metrics.prototype = {
     monitor: function () {
-      if (this.channel) return this;
+      if (this.channel || held.indexOf(this) >= 0) return this;
+      if (optedOut()) {
+        held.push(this);
+        return this;
+      }
       var video = this.querySelectorable
         ? document.querySelector(this.querySelectorable)
         : this.video || (this.hls && this.hls.media);
@@ -322,10 +354,18 @@
     },
 
     demonitor: function () {
+      var at = held.indexOf(this);
+      if (at >= 0) held.splice(at, 1);
       if (!this.channel) return;
       this.pause(this.position());
-      for (var i = 0; i < EVENTS.length; i++) this.video.removeEventListener(EVENTS[i], this.handler);
       this.channel.leave();
+      this.detach();
+    },
+
+    // The channel is left already, or (opting out) dropped unsent.
+    detach: function (drop) {
+      for (var i = 0; i < EVENTS.length; i++) this.video.removeEventListener(EVENTS[i], this.handler);
+      if (drop) this.channel.remove();
       this.channel = null;
       monitored.delete(this.video);
       instances.splice(instances.indexOf(this), 1);
