@@ -71,6 +71,7 @@ class Delivery:
         self._batch: list[SessionRecord] = []  # in flight, when it came from memory
         self._segment: _Segment | None = None
         self._failing = False
+        self._started = False
         self._failures = 0
         self._wake = asyncio.Event()
         self._spill_now = asyncio.Event()
@@ -92,8 +93,8 @@ class Delivery:
     # The delivery's side.
 
     async def start(self) -> None:
-        await self.sink.start()
-        metrics.UP.labels(self.name).set(1)
+        """Start delivering; the sink's own start() runs in the delivery task, so a destination
+        that cannot be reached does not hold up the server's start."""
         self._report()
         self._tasks = [
             asyncio.create_task(self._deliver(), name=f"sink-{self.name}"),
@@ -125,12 +126,33 @@ class Delivery:
         if left:
             log.info("event=sink_spooled_at_stop sink=%s sessions=%d", self.name, len(left) - dropped)
         self._report()
+        if not self._started:
+            return
         try:
             await self.sink.stop()
         except Exception as error:  # stopping one sink must not keep the others from stopping
             log.error("event=sink_stop_failed sink=%s error=%r", self.name, str(error))
 
+    async def _start_sink(self) -> None:
+        """The sink's start(), retried with backoff like a send; sessions wait on disk meanwhile."""
+        delay = RETRY_FIRST
+        while True:
+            try:
+                async with asyncio.timeout(self._options.send_timeout):
+                    await self.sink.start()
+            except Exception as error:
+                self._failed([], error, delay)
+                await asyncio.sleep(random.uniform(delay / 2, delay))  # jitter
+                delay = min(delay * 2, self._options.retry_max)
+            else:
+                self._started = True
+                self._failing = False
+                metrics.UP.labels(self.name).set(1)
+                log.info("event=sink_started sink=%s", self.name)
+                return
+
     async def _deliver(self) -> None:
+        await self._start_sink()
         delay = RETRY_FIRST
         while True:
             batch = await self._next_batch()

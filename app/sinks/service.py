@@ -70,7 +70,6 @@ class Sinks:
     async def start(self) -> None:
         for delivery in self._deliveries:
             await delivery.start()
-            log.info("event=sink_started sink=%s", delivery.name)
 
     async def stop(self) -> None:
         await asyncio.gather(*(delivery.stop(STOP_GRACE) for delivery in self._deliveries))

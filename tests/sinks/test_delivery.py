@@ -30,9 +30,13 @@ class Destination:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
         self.failures = 0
+        self.start_failures = 0
         self.started = self.stopped = False
 
     async def start(self) -> None:
+        if self.start_failures:
+            self.start_failures -= 1
+            raise OSError("destination unreachable")
         self.started = True
 
     async def send(self, batch: Sequence[Session]) -> None:
@@ -188,3 +192,17 @@ def spooled_rows(folder: Path) -> list[SessionRecord]:
 
 def spooled(folder: Path) -> int:
     return len(spooled_rows(folder))
+
+
+async def test_a_sink_that_cannot_start_holds_nothing_up(
+    pool: asyncpg.Pool, key_id: int, tmp_path: Path
+) -> None:
+    destination = Destination()
+    destination.start_failures = 3
+    outlet = delivery(pool, tmp_path, destination)
+    await outlet.start()  # returns at once: the sink's start is retried in its own task
+    rows = [stored(key_id, n) for n in range(4)]
+    outlet.put(rows)
+    await until(lambda: len(destination.delivered) == 4)
+    assert destination.started and destination.delivered == ids(rows)
+    await outlet.stop(1.0)
