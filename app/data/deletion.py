@@ -208,10 +208,11 @@ class InProcess:
         self._writer = writer
 
     def waiting(self, matches: Matches) -> int:
-        return self._hub.forget(matches, time.time(), count_only=True) + self._writer.waiting(matches)
+        """Open, or waiting to be written (an open session's checkpoint may be both: once)."""
+        return len(self._hub.forget(matches, time.time(), count_only=True) | self._writer.waiting(matches))
 
     @contextlib.asynccontextmanager
     async def forgetting(self, matches: Matches) -> AsyncIterator[int]:
         ended = self._hub.forget(matches, time.time())
         async with self._writer.forgetting(matches) as dropped:
-            yield ended + dropped
+            yield len(ended | dropped)

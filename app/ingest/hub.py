@@ -97,17 +97,19 @@ class Hub:
                 count += 1
         return count
 
-    def forget(self, matches: Callable[[SessionRecord], bool], at: float, *, count_only: bool = False) -> int:
+    def forget(
+        self, matches: Callable[[SessionRecord], bool], at: float, *, count_only: bool = False
+    ) -> set[uuid.UUID]:
         """End the open sessions that match without storing them (a deletion on request): their
-        channels are closed at the next frame, as a stale one is, and nothing more is written."""
+        channels are closed at the next frame, as a stale one is, and nothing more is written.
+        Returns their ids."""
         gone = [s for s in self._open.values() if matches(s.record(s.session.snapshot(at), at, final=False))]
-        if count_only:
-            return len(gone)
-        for session in gone:
-            session.ended = True
-            del self._open[session.id]
-        telemetry.OPEN_SESSIONS.set(len(self._open))
-        return len(gone)
+        if not count_only:
+            for session in gone:
+                session.ended = True
+                del self._open[session.id]
+            telemetry.OPEN_SESSIONS.set(len(self._open))
+        return {session.id for session in gone}
 
     def playing(self) -> int:
         return sum(1 for session in self._open.values() if session.session.playing)

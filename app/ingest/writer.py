@@ -307,19 +307,19 @@ class Writer:
         telemetry.WRITE_BATCHES.observe(time.perf_counter() - started)
         telemetry.SESSIONS_WRITTEN.inc(len(batch))
 
-    def waiting(self, matches: Callable[[SessionRecord], bool]) -> int:
-        """How many sessions that match are waiting to be written, in memory or on disk."""
+    def waiting(self, matches: Callable[[SessionRecord], bool]) -> set[uuid.UUID]:
+        """The sessions that match and wait to be written, in memory or on disk."""
         ids = {record.id for record in [*self._queue.values(), *self._spilling] if matches(record)}
         if self._journal is not None:
             ids |= self._journal.forget(matches, count_only=True)
-        return len(ids)
+        return ids
 
     @contextlib.asynccontextmanager
-    async def forgetting(self, matches: Callable[[SessionRecord], bool]) -> AsyncIterator[int]:
+    async def forgetting(self, matches: Callable[[SessionRecord], bool]) -> AsyncIterator[set[uuid.UUID]]:
         """Drop the waiting rows that match (in memory and in the files) and keep dropping any
         that come until the block ends: the block deletes the stored ones. A write in flight is
-        waited for first, so that whatever it stores is there for the block to delete. Yields how
-        many sessions were dropped."""
+        waited for first, so that whatever it stores is there for the block to delete. Yields the
+        ids of the sessions dropped."""
         self._forgetting.append(matches)
         try:
             dropped = {record.id for record in self._queue.values() if matches(record)}
@@ -336,7 +336,7 @@ class Writer:
                 self._forget_journal_once_replayed()
             if self._in_flight is not None:
                 await asyncio.shield(self._in_flight)
-            yield len(dropped)
+            yield dropped
         finally:
             if self._writing:  # its batch may hold rows of the scope, to be dropped at each retry
                 self._retiring.append(matches)

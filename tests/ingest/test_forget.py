@@ -64,9 +64,9 @@ async def test_rows_in_memory_and_on_disk_are_dropped(database: str, tmp_path: P
         overflow = tmp_path / "overflow-sessions.jsonl"
         await until(lambda: overflow.exists() and len(overflow.read_text().splitlines()) == 4)
         gone = RecordMatch(key_id=1, video=None, identifier=None, videos=frozenset(), before=None)
-        assert writer.waiting(gone) == 3
+        assert len(writer.waiting(gone)) == 3
         async with writer.forgetting(gone) as dropped:
-            assert dropped == 3
+            assert len(dropped) == 3
             writer.submit(row(1, 99))  # arrives while the deletion runs: dropped as well
         assert file_traces(tmp_path, ['"key_id":1']) == []
 
