@@ -24,8 +24,10 @@ async def answer(request: Request, raw: Mapping[str, Any]) -> Response:
         resolved = await resolve(connection, params.videos)
     now = datetime.now(UTC)
     name = f"video-metrics-sessions-{now:%Y%m%d-%H%M%S}.{export.SUFFIXES[params.format]}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    media_type = export.MEDIA_TYPES[params.format]
+    if request.method == "HEAD":  # the headers only: no COPY for a body nobody reads
+        return Response(media_type=media_type, headers=headers)
     return StreamingResponse(
-        export.stream(pool, params, resolved, now),
-        media_type=export.MEDIA_TYPES[params.format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        export.stream(pool, params, resolved, now), media_type=media_type, headers=headers
     )
