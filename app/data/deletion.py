@@ -3,9 +3,10 @@ still waiting in this process, in one step; or, as a dry run, how much that woul
 
 In the database it is one transaction: the sessions (checkpoints of open ones included; on
 TimescaleDB compressed chunks included), the derived rows (app/data/derived.py), the videos left
-without a session, and the key when asked to revoke it. In this process, rows not stored yet
-(the writer's queue and files) and copies waiting for the sinks are dropped. What went is
-logged as counts and the shape of the scope, never its values.
+without a session, and the key when asked to revoke it. In this process, the scope's open
+sessions end without being stored, and rows not stored yet (the writer's queue and files) and
+copies waiting for the sinks are dropped. What went is logged as counts and the shape of the
+scope, never its values.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Deletion:
     dry_run: bool
     sessions: int  # stored sessions
     videos: int  # videos left without a session
-    waiting: int  # sessions not stored yet, waiting in this process
+    waiting: int  # sessions of this process still open or not stored yet
     key_revoked: bool
 
 

@@ -155,8 +155,8 @@ class Delivery:
         await self._start_sink()
         delay = RETRY_FIRST
         while True:
-            batch = await self._next_batch()
-            while batch:
+            await self._next_batch()
+            while batch := self._in_flight():  # read again at each try: a deletion may shrink it
                 try:
                     await self._send(batch)
                 except Refused as refusal:
@@ -166,7 +166,6 @@ class Delivery:
                     self._failed(batch, error, delay)
                     if self._segment is None:  # from memory: keep it on disk while the destination fails
                         await self._spool_memory(batch)
-                        batch = []
                     await asyncio.sleep(random.uniform(delay / 2, delay))  # jitter
                     delay = min(delay * 2, self._options.retry_max)
                 else:
@@ -175,15 +174,22 @@ class Delivery:
                     break
             await self._advance()
 
-    async def _next_batch(self) -> list[SessionRecord]:
-        """The spool first (oldest segment first), then memory; waits while there is nothing."""
+    def _in_flight(self) -> list[SessionRecord]:
+        segment = self._segment
+        if segment is not None:
+            return segment.rows[segment.position : segment.end]
+        return self._batch
+
+    async def _next_batch(self) -> None:
+        """Take the next batch in flight: from the spool first (oldest segment first), then from
+        memory; waits while there is nothing."""
         size = self._options.batch_size
         while True:
             if self._segment is not None:
                 segment = self._segment
                 if segment.position < len(segment.rows):
                     segment.end = min(segment.position + size, len(segment.rows))
-                    return segment.rows[segment.position : segment.end]
+                    return
                 async with self._disk:
                     await asyncio.to_thread(self._spool.done, segment.path)
                 self._segment = None
@@ -198,7 +204,7 @@ class Delivery:
                     await self._more(size)
                 self._batch = [self._memory.popleft() for _ in range(min(size, len(self._memory)))]
                 self._report()
-                return self._batch
+                return
             self._wake.clear()
             await self._wake.wait()
 
