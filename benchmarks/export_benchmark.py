@@ -16,6 +16,10 @@ The baseline is PostgreSQL alone: the same COPY statement the export runs, read 
 straight from the database and thrown away, with no server and no HTTP in between. The ratio of
 the two says what the server and HTTP cost. The client's CPU share shows whether it was the
 limit. Results: the median and range of the rounds, printed and saved in benchmarks/results/.
+
+Last, once: the rollups are rebuilt (the load skipped their triggers) and the large key is
+deleted through DELETE /api/v1/sessions, a dry run first, to say what a deletion of that size
+costs.
 """
 
 from __future__ import annotations
@@ -215,8 +219,32 @@ async def measure(
             results[name]["ratio_to_postgres_alone"] = round(ratio, 2)
             print(f"{name}: {json.dumps(results[name])}")
     results["server_rss_after_every_export_mib"] = round(rss_kib(server_pid) / 1024, 1)
+    results["deletion"] = await delete_large(url, base_url, keys["large"])
     results["server_rss_highest_mib"] = round(peak_rss_kib(server_pid) / 1024, 1)
     return results
+
+
+async def delete_large(url: str, base_url: str, key: str) -> dict[str, Any]:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("SELECT plays_hourly_rebuild()", timeout=None)
+        await connection.execute("SELECT sources_rebuild()", timeout=None)
+    finally:
+        await connection.close()
+    timings = {}
+    async with httpx.AsyncClient(base_url=base_url, timeout=3600) as client:
+        for dry_run in (True, False):
+            started = time.perf_counter()
+            answer = await client.request(
+                "DELETE", "/api/v1/sessions", json={"query": {"key": key}, "dry_run": dry_run}
+            )
+            assert answer.status_code == 200, answer.text
+            timings["dry_run" if dry_run else "delete"] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                **answer.json(),
+            }
+    print(f"deletion: {json.dumps(timings)}")
+    return timings
 
 
 def peak_rss_kib(pid: int) -> int:
