@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,8 +19,10 @@ import httpx
 import pytest
 
 from app.data.columns import COLUMNS, NAMES
+from benchmarks.query_benchmark import GENERATE, ROLLUP_TRIGGERS
 from tests.api.sessions import FIREFOX_WINDOWS, Watch, move, record_all
-from tests.support.server import ServerProcess
+from tests.support.databases import migrated_pool, with_database
+from tests.support.server import ServerFactory, ServerProcess
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,3 +215,39 @@ def test_cli_export_refuses_bad_input_by_name(args: list[str], message: str, dat
     result = run(*args, DATABASE_URL=database_url)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+async def test_a_reader_that_goes_away_cancels_the_copy(
+    make_server: ServerFactory, database_url: str
+) -> None:
+    """A client that stops reading half way must not leave a COPY running or a connection taken."""
+    async with migrated_pool(database_url, "export_cancel") as pool:
+        async with pool.acquire() as connection:
+            key_id = await connection.fetchval("INSERT INTO keys (key) VALUES ('many') RETURNING id")
+            for trigger in ROLLUP_TRIGGERS:  # a database of its own: no rollups needed
+                await connection.execute(f"ALTER TABLE sessions DISABLE TRIGGER {trigger}")
+            await connection.execute(
+                "INSERT INTO videos (key_id, metadata) SELECT $1, jsonb_build_object('id', i) "
+                "FROM generate_series(1, 10) i",
+                key_id,
+            )
+            await connection.execute(GENERATE, key_id, 10, datetime.now(UTC), 30, 60_000)
+        url = with_database(database_url, await pool.fetchval("SELECT current_database()"))
+        server = await asyncio.to_thread(make_server(url).start)
+        try:
+            params = {"query": json.dumps({"key": "many"}), "format": "jsonl"}
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+                async with client.stream("GET", "/api/v1/export", params=params) as response:
+                    first = await anext(response.aiter_raw(65536))
+                    assert first.startswith(b'{"session_id":')
+                # Gone after the first chunk of about 28 MB: the COPY is cancelled.
+                copying = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT row_to_json%'"
+                deadline = time.monotonic() + 15
+                while await pool.fetchval(copying):
+                    assert time.monotonic() < deadline, "the COPY went on without a reader"
+                    await asyncio.sleep(0.1)
+                whole = await client.get("/api/v1/export", params={**params, "timeframe": "3 days"})
+                assert whole.status_code == 200 and whole.text.count("\n") > 0
+            assert "Traceback" not in server.logs()
+        finally:
+            await asyncio.to_thread(server.stop)
