@@ -29,11 +29,14 @@ class SessionRecord:
     watched: float
     unique_watched: float
     final: bool
+    # The process that holds the session open, on checkpoint rows; None on final rows.
+    process_id: uuid.UUID | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row as JSON values: a line of the writer's files, or a rejected entry's `session`."""
         row: dict[str, Any] = asdict(self)
         row["id"] = str(self.id)
+        row["process_id"] = None if self.process_id is None else str(self.process_id)
         row["started_at"] = self.started_at.isoformat()
         row["ended_at"] = self.ended_at.isoformat()
         return row
@@ -46,6 +49,8 @@ class SessionRecord:
     def from_json(cls, line: str) -> SessionRecord:
         row = json.loads(line)
         row["id"] = uuid.UUID(row["id"])
+        if row.get("process_id") is not None:
+            row["process_id"] = uuid.UUID(row["process_id"])
         row["started_at"] = datetime.fromisoformat(row["started_at"])
         row["ended_at"] = datetime.fromisoformat(row["ended_at"])
         return cls(**row)
