@@ -85,9 +85,9 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from app.runtime import (
-        UVICORN_WEBSOCKETS,
         keep_client_addresses_out_of_logs,
         tune_garbage_collector,
+        uvicorn_protocols,
     )
     from app.server import create_app
 
@@ -100,7 +100,7 @@ def _serve(settings: Settings) -> int:
         create_app(settings),
         host=settings.host,
         port=settings.port,
-        **UVICORN_WEBSOCKETS,
+        **uvicorn_protocols(settings.handshake_timeout),
         lifespan="on",
         log_level=settings.log_level,
         access_log=False,

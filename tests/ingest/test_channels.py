@@ -6,8 +6,9 @@ import json
 import uuid
 from typing import Any
 
-from app.ingest.channels import Connection, Limits, Page
+from app.ingest.channels import Connection, Limits
 from app.ingest.hub import Hub
+from app.ingest.join import Page
 from app.ingest.keys import KeyCheck
 from app.ingest.record import SessionRecord
 from app.ingest.resume import Prior, Resumption
