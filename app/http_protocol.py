@@ -75,7 +75,8 @@ def _refusal(received: bytes) -> tuple[int, bytes, str]:
     if len(received) < MAX_HEAD_BYTES:
         return 400, b"Bad Request", "request: not a valid HTTP/1.1 request"
     advice = "send parameters as a JSON body (POST) instead of in the URL"
-    if b"\r\n" not in received:
+    line_end = received.find(b"\r\n")
+    if line_end == -1 or line_end >= MAX_HEAD_BYTES:
         return (
             414,
             b"URI Too Long",

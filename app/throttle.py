@@ -40,6 +40,7 @@ class ThrottledLog:
             return False
         if last is None and len(self._last) >= self._max_kinds:
             self._last.clear()  # kinds come from a fixed set of reasons; this only bounds memory
+            self._unlogged.clear()
         self._last[kind] = now
         unlogged = self._unlogged.pop(kind, 0)
         self._logger.log(self._level, message + " unlogged_since_last=%d", *args, unlogged)

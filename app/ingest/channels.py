@@ -173,12 +173,13 @@ class Connection:
 
     async def _continued(self, session: uuid.UUID, previous: Channel | None) -> Session:
         """The session this join continues (the one this join replaced on this socket, one
-        still open on a stale socket here, or one stored recently by any process), or a new one."""
+        still open on a stale socket here, one ended here and not written yet, or one stored
+        recently by any process), or a new one."""
         now = self._clock()
         if previous is not None and previous.open.id == session:
             earlier: Session | None = previous.open.session
         else:
-            earlier = self._hub.take_over(session, now)
+            earlier = self._hub.take_over(session, now) or self._hub.unwritten(session)
         if earlier is not None:
             return Session(
                 opened_at=earlier.opened_at, segments=list(earlier.segments), duration=earlier.duration

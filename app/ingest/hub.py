@@ -10,7 +10,7 @@ from typing import Any
 from app import telemetry
 from app.ingest.checkpoints import CheckpointSchedule
 from app.ingest.record import SessionRecord
-from app.ingest.session import Session, Watched
+from app.ingest.session import Segment, Session, Watched
 from app.ingest.useragent import Client
 from app.ingest.writer import Writer
 
@@ -95,6 +95,15 @@ class Hub:
             return None
         self.end(session, at)
         return session.session
+
+    def unwritten(self, session_id: uuid.UUID) -> Session | None:
+        """A session that ended here but is not in the database yet, to be continued by a rejoin
+        (a leave and a join of the same topic can be a moment apart)."""
+        record = self._writer.unwritten(session_id)
+        if record is None:
+            return None
+        segments = [Segment(start, end) for start, end in record.segments]
+        return Session(opened_at=record.started_at.timestamp(), segments=segments, duration=record.duration)
 
     def end_all(self, at: float) -> int:
         sessions = list(self._open.values())

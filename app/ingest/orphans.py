@@ -10,6 +10,9 @@ the row as usual, and the row becomes non-final again until that session ends.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import asyncpg
 
 from app.live import STALE_AFTER
@@ -17,6 +20,15 @@ from app.live import STALE_AFTER
 # How often a process looks for them: a dead process's sessions are final within
 # STALE_AFTER + SWEEP_SECONDS of its last sign of life.
 SWEEP_SECONDS = 15.0
+
+
+def sweeps() -> Iterator[float]:
+    """Seconds to wait before each sweep: one at start-up, one as soon as a process that died
+    just before this start is stale, then one every SWEEP_SECONDS."""
+    yield 0.0
+    yield STALE_AFTER + 1.0
+    yield from itertools.repeat(SWEEP_SECONDS)
+
 
 _FINALIZE = """
 UPDATE sessions SET final = true, process_id = NULL

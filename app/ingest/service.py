@@ -90,16 +90,17 @@ class Ingest:
                 log.debug("event=checkpoint sessions=%d", count)
 
     async def _finalize_orphans(self) -> None:
-        """Close the sessions of processes that died without ending them (app/ingest/orphans.py),
-        first at start-up (this process's previous life, if it crashed), then periodically."""
-        while True:
+        """Close the sessions of processes that died without ending them (app/ingest/orphans.py):
+        at start-up, again once a process killed just before it has gone stale (this process's
+        previous life, if it crashed), then periodically."""
+        for wait in orphans.sweeps():
+            await asyncio.sleep(wait)
             try:
                 count = await orphans.finalize(self._pool)
                 if count:
                     log.info("event=orphaned_sessions_finalized sessions=%d", count)
             except Exception as error:  # the database is away; the next round tries again
                 log.warning("event=orphan_sweep_failed error=%r", str(error))
-            await asyncio.sleep(orphans.SWEEP_SECONDS)
 
     async def _publish_live(self) -> None:
         while True:

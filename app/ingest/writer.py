@@ -128,6 +128,15 @@ class Writer:
     def pending(self) -> int:
         return len(self._queue) + len(self._spilling)
 
+    def unwritten(self, session_id: uuid.UUID) -> SessionRecord | None:
+        """The newest row of a session still waiting in memory to be written, if any: a rejoin
+        continues from it, since the database does not have it yet."""
+        record = self._queue.get(session_id)
+        for spilled in self._spilling:
+            if spilled.id == session_id and (record is None or spilled.ended_at >= record.ended_at):
+                record = spilled
+        return record
+
     def submit(self, record: SessionRecord) -> None:
         if record.id in self._queue or len(self._queue) < self._queue_limit or self._journal is None:
             self._queue[record.id] = record  # a newer row for a queued session takes its place

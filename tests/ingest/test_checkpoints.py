@@ -12,19 +12,11 @@ from hypothesis import strategies as st
 
 from app.ingest.checkpoints import CheckpointSchedule
 from app.ingest.hub import Hub, OpenSession
-from app.ingest.record import SessionRecord
 from app.ingest.session import Session
 from app.ingest.useragent import classify
+from tests.support.writers import RecordingWriter
 
 INTERVAL = 10.0
-
-
-class RecordingWriter:
-    def __init__(self) -> None:
-        self.records: list[SessionRecord] = []
-
-    def submit(self, record: SessionRecord) -> None:
-        self.records.append(record)
 
 
 def opened(at: float) -> OpenSession:
