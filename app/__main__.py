@@ -92,9 +92,9 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from app.runtime import (
-        UVICORN_WEBSOCKETS,
         keep_client_addresses_out_of_logs,
         tune_garbage_collector,
+        uvicorn_protocols,
     )
     from app.server import create_app
     from app.sinks.plugins import PluginError
@@ -110,7 +110,7 @@ def _serve(settings: Settings) -> int:
         create_app(settings, sinks),
         host=settings.host,
         port=settings.port,
-        **UVICORN_WEBSOCKETS,
+        **uvicorn_protocols(settings.handshake_timeout),
         lifespan="on",
         log_level=settings.log_level,
         access_log=False,

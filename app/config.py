@@ -63,8 +63,13 @@ class Settings(BaseSettings):
         default=256, ge=1, le=1_000_000, validation_alias=_env("METRICS_MAX_SOCKETS_PER_ADDRESS")
     )
     idle_timeout: float = Field(default=60.0, gt=0, le=3600, validation_alias=_env("METRICS_IDLE_TIMEOUT"))
+    # A connection must send its whole first request head (an HTTP request, or a websocket
+    # upgrade) within this many seconds, or it is closed: stalled upgrades would hold sockets.
+    handshake_timeout: float = Field(
+        default=10.0, gt=0, le=300, validation_alias=_env("METRICS_HANDSHAKE_TIMEOUT")
+    )
     checkpoint_interval: float = Field(
-        default=60.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
+        default=10.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
     )
     flush_interval: float = Field(default=0.5, gt=0, le=60, validation_alias=_env("METRICS_FLUSH_INTERVAL"))
     # Sessions waiting for the database held in memory (about 1 KB each); past it, on disk.

@@ -10,6 +10,8 @@ import gc
 import logging
 from typing import Any
 
+from app.http_protocol import http_protocol
+
 # websockets-sansio: uvicorn's implementation on the websockets library's current API (its
 # "websockets" one is built on websockets.legacy, deprecated since websockets 14). Compression
 # is off: frames are tiny and deflate costs memory per socket. Past 1 MiB a frame closes the
@@ -19,6 +21,12 @@ UVICORN_WEBSOCKETS: dict[str, Any] = {
     "ws_per_message_deflate": False,
     "ws_max_size": 1024 * 1024,
 }
+
+
+def uvicorn_protocols(head_timeout: float = 10.0) -> dict[str, Any]:
+    """uvicorn's protocol settings: the websocket ones above, and HTTP/1.1 with a deadline for
+    the request head and JSON refusals of bad heads (app/http_protocol.py)."""
+    return {**UVICORN_WEBSOCKETS, "http": http_protocol(head_timeout)}
 
 
 def tune_garbage_collector() -> None:

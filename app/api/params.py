@@ -16,6 +16,9 @@ from enum import Enum
 from typing import Any
 
 from app.intervals import Interval, parse_interval
+from app.keyrules import KEY_PATTERN, KEY_RULE
+
+__all__ = ["KEY_PATTERN", "KEY_RULE"]  # re-exported: the routes and the CLI take them from here
 
 
 class ParamError(ValueError):
@@ -63,10 +66,6 @@ MAX_DECIMAL = 253_402_300_799
 
 _DECIMAL = re.compile(r"\s*\d{1,12}(?:\.\d{1,6})?\s*", re.ASCII)
 _WHOLE = re.compile(r"\s*\d{1,9}\s*", re.ASCII)
-# Keys travel in page source, query strings and URL paths: printable ASCII, the characters of
-# both base64 alphabets and a few more.
-KEY_PATTERN = re.compile(r"[A-Za-z0-9+/=._~-]{1,128}", re.ASCII)
-KEY_RULE = "1 to 128 letters, digits or +/=._~-"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,13 @@ def single_pass(where: str, *, by_video: bool) -> str:
     """  # noqa: S608 (fixed fragments; values are bound)
 
 
+def _position(value: str) -> str:
+    """A stored position within [0, length] for the arithmetic that finds candidate ranges; below
+    a microsecond it is 0, since PostgreSQL raises "underflow" when float arithmetic on a
+    subnormal number (an old row may hold 5e-324) rounds to zero (migrations/010 does the same)."""
+    return f"(CASE WHEN {value} >= 0.000001 THEN least({value}, $4::float8) ELSE 0 END)"
+
+
 def per_segment(where: str) -> str:
     """Parameters as for `single_pass`. Each segment only visits the ranges it can touch (plus
     one either side against rounding); the exact overlap test uses the reported boundaries."""
@@ -139,10 +146,8 @@ def per_segment(where: str) -> str:
                 SELECT DISTINCT g.range
                 FROM generate_subscripts(s.segments, 1) AS i
                 CROSS JOIN LATERAL generate_series(
-                    greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
-                                   / $4::float8) - 1, 0)::int,
-                    least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
-                               / $4::float8), $5::int - 1)::int
+                    greatest(floor({_position("s.segments[i][1]")} * $5::int / $4::float8) - 1, 0)::int,
+                    least(ceil({_position("s.segments[i][2]")} * $5::int / $4::float8), $5::int - 1)::int
                 ) AS g(range)
                 WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
                   AND s.segments[i][2] > $4::float8 * g.range / $5::int

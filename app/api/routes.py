@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from app import live
-from app.api import deletion, export, keys, stats
+from app.api import deletion, export, keys, seconds, stats
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
@@ -119,6 +119,12 @@ class _Dispatch:
             return await handler(request)
         except ParamError as problem:
             return error(400, str(problem), parameter=problem.parameter)
+        except seconds.TooManySeconds as too_many:
+            message = (
+                f"ranges: per-second engagement {too_many}; ask for ranges (for example ranges=100), "
+                "a longer interval or a shorter timeframe"
+            )
+            return error(400, message, parameter="ranges")
         except _TooLarge:
             return error(413, f"body: larger than {MAX_BODY_BYTES} bytes", parameter="body")
         except asyncpg.QueryCanceledError:

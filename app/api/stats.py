@@ -15,7 +15,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from app.api import ranges as ranges_sql
-from app.api import rollup
+from app.api import rollup, seconds
 from app.api.buckets import bucket_sql
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params import VideoQuery
@@ -23,10 +23,6 @@ from app.intervals import Interval
 
 # A connection of its own or one borrowed from the pool: the queries take either.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
-
-
-# Per-second engagement lists at most this many seconds of video (about 11.5 days).
-MAX_SECOND = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,67 +231,57 @@ async def sources(
 async def per_second(
     connection: Connection, scope: Scope, interval: Interval, *, timescale: bool
 ) -> list[PerSecondBucket]:
-    """For each bucket and each second of video, the sessions that watched part of that second.
-
-    A session counts once per second however often it rewatched it; a segment [a, b] touches the
-    seconds floor(a) .. ceil(b) - 1 (it overlaps each by more than zero).
-    """
+    """For each bucket and each second of video, the sessions that watched part of that second
+    (app/api/seconds.py); raises seconds.TooManySeconds when that is more than an answer lists."""
     where, args = scope.condition()
     bucket = bucket_sql(interval, "s.started_at", "$4", timescale=timescale)
     rows = await connection.fetch(
-        f"""
-        SELECT bucket, second, count(*) AS views
-        FROM (
-            SELECT {bucket.expression} AS bucket, watched.second
-            FROM sessions s
-            CROSS JOIN LATERAL (
-                SELECT DISTINCT g.second
-                FROM generate_subscripts(s.segments, 1) AS i
-                CROSS JOIN LATERAL generate_series(
-                    least(greatest(floor(s.segments[i][1]), 0), $5::float8)::int,
-                    least(greatest(ceil(s.segments[i][2]), 0), $5::float8)::int - 1
-                ) AS g(second)
-                WHERE s.segments[i][2] > s.segments[i][1]
-            ) AS watched
-            WHERE {where}
-        ) AS seconds
-        GROUP BY bucket, second ORDER BY bucket, second
-        """,  # noqa: S608 (fixed fragments; values are bound)
-        *args,
-        bucket.value,
-        MAX_SECOND,
+        seconds.runs_sql(where, bucket.expression), *args, bucket.value, seconds.MAX_SECOND
     )
-    result: list[PerSecondBucket] = []
-    for row in rows:
-        if not result or result[-1].start != row["bucket"]:
-            result.append(PerSecondBucket(row["bucket"], []))
-        result[-1].per_second.append(SecondViews(row["second"], row["views"]))
-    return result
+    runs = [seconds.Run(row["bucket"], row["start"], row["stop"], row["viewers"]) for row in rows]
+    return [
+        PerSecondBucket(start, [SecondViews(second, views) for second, views in listed])
+        for start, listed in seconds.expand(runs)
+    ]
+
+
+# The lengths ranges are cut from: what ingest keeps as a duration (app/ingest/session.py). Beyond
+# these a stored number is not a video's length (and near 0 the range boundaries would underflow).
+MIN_LENGTH = 0.000001
+MAX_LENGTH = float(seconds.MAX_SECOND)
 
 
 async def duration(connection: Connection, scope: Scope) -> float | None:
     """The length the ranges cut: the longest stored duration of the videos in scope, else the
     furthest point any session in the window reached."""
     if scope.key_id is not None:
-        stored = await connection.fetchval("SELECT max(duration) FROM videos WHERE key_id = $1", scope.key_id)
+        stored = await connection.fetchval(
+            "SELECT max(duration) FROM videos WHERE key_id = $1 AND duration BETWEEN $2 AND $3",
+            scope.key_id,
+            MIN_LENGTH,
+            MAX_LENGTH,
+        )
     else:
         stored = await connection.fetchval(
-            "SELECT max(duration) FROM videos WHERE id = ANY($1::bigint[])", list(scope.video_ids)
+            "SELECT max(duration) FROM videos WHERE id = ANY($1::bigint[]) AND duration BETWEEN $2 AND $3",
+            list(scope.video_ids),
+            MIN_LENGTH,
+            MAX_LENGTH,
         )
-    if stored is not None and 0 < stored < float("inf"):
+    if stored is not None:
         return float(stored)
     where, args = scope.condition()
     reached = await connection.fetchval(
         f"""
         SELECT max(s.segments[i][2])
         FROM sessions s CROSS JOIN LATERAL generate_subscripts(s.segments, 1) AS i
-        WHERE {where}
+        WHERE {where} AND s.segments[i][2] BETWEEN $4 AND $5
         """,  # noqa: S608 (fixed fragments; values are bound)
         *args,
+        MIN_LENGTH,
+        MAX_LENGTH,
     )
-    if reached is not None and 0 < reached < float("inf"):
-        return float(reached)
-    return None
+    return None if reached is None else float(reached)
 
 
 async def ranges(

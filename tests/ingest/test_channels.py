@@ -6,22 +6,13 @@ import json
 import uuid
 from typing import Any
 
-from app.ingest.channels import Connection, Limits, Page
+from app.ingest.channels import Connection, Limits
 from app.ingest.hub import Hub
+from app.ingest.join import Page
 from app.ingest.keys import KeyCheck
-from app.ingest.record import SessionRecord
 from app.ingest.resume import Prior, Resumption
 from app.ingest.useragent import classify
-
-
-class RecordingWriter:
-    """The writer's one method the hub calls, keeping what it is given."""
-
-    def __init__(self) -> None:
-        self.records: list[SessionRecord] = []
-
-    def submit(self, record: SessionRecord) -> None:
-        self.records.append(record)
+from tests.support.writers import RecordingWriter
 
 
 class Keys(KeyCheck):
