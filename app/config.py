@@ -74,6 +74,7 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -95,6 +96,13 @@ class Settings(BaseSettings):
         levels = ("critical", "error", "warning", "info", "debug")
         if value.lower() not in levels:
             raise ValueError(f"use one of {', '.join(levels)}")
+        return value.lower()
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("use text or json")
         return value.lower()
 
     @model_validator(mode="after")
