@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    # A streaming standby for the API's reads of stored sessions (app/db/reads.py); may be a
+    # multi-host URL with target_session_attrs=prefer-standby.
+    database_read_url: str | None = Field(default=None, validation_alias=_env("DATABASE_READ_URL"))
+    read_max_lag: float = Field(default=30.0, gt=0, le=86_400, validation_alias=_env("METRICS_READ_MAX_LAG"))
     data_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir("video-metrics")),
         validation_alias=_env("METRICS_DATA_DIR"),

@@ -22,3 +22,11 @@ SESSIONS_OVERFLOWED = Counter(
     "video_metrics_sessions_overflowed_total",
     "Session rows kept on disk because the write queue in memory was full",
 )
+STANDBY_LAG = Gauge(
+    "video_metrics_standby_lag_seconds",
+    "How far the read standby is behind the primary (-1: none configured, or unreachable)",
+)
+READS_ON_STANDBY = Gauge("video_metrics_reads_on_standby", "1 while API reads go to the standby, else 0")
+READS = Counter(
+    "video_metrics_api_reads_total", "API reads of stored sessions, by the server asked", ["server"]
+)
