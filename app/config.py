@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    # A streaming standby for the API's reads of stored sessions (app/db/reads.py); may be a
+    # multi-host URL with target_session_attrs=prefer-standby.
+    database_read_url: str | None = Field(default=None, validation_alias=_env("DATABASE_READ_URL"))
+    read_max_lag: float = Field(default=30.0, gt=0, le=86_400, validation_alias=_env("METRICS_READ_MAX_LAG"))
     data_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir("video-metrics")),
         validation_alias=_env("METRICS_DATA_DIR"),
@@ -80,6 +84,7 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
 
     # Sinks (app/sinks/): each stored session is also sent to these.
     webhook_url: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_URL"))
@@ -153,6 +158,13 @@ class Settings(BaseSettings):
         levels = ("critical", "error", "warning", "info", "debug")
         if value.lower() not in levels:
             raise ValueError(f"use one of {', '.join(levels)}")
+        return value.lower()
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("use text or json")
         return value.lower()
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from app import http_protocol
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
@@ -31,6 +32,7 @@ log = logging.getLogger("video_metrics")
 def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette:
     """The app; `sinks` when the caller built them already (to refuse a bad plugin before it
     starts), otherwise they are built from the settings at start-up."""
+    http_protocol.set_head_timeout(settings.handshake_timeout)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

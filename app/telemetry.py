@@ -36,3 +36,11 @@ RETENTION_LAST_DROPPED = Gauge(
 RETENTION_LAST_RUN = Gauge(
     "video_metrics_retention_last_run_timestamp_seconds", "When the last retention run finished (unix time)"
 )
+STANDBY_LAG = Gauge(
+    "video_metrics_standby_lag_seconds",
+    "How far the read standby is behind the primary (-1: none configured, or unreachable)",
+)
+READS_ON_STANDBY = Gauge("video_metrics_reads_on_standby", "1 while API reads go to the standby, else 0")
+READS = Counter(
+    "video_metrics_api_reads_total", "API reads of stored sessions, by the server asked", ["server"]
+)

@@ -38,8 +38,9 @@ def exact_for(length: float) -> bool:
     return SMALLEST_LENGTH <= length <= LARGEST_LENGTH
 
 
-# Sessions the single pass maps itself: a 2-D array of one or two [from, to] rows, from index 1.
-_SIMPLE = (
+# Sessions the single pass maps itself (here and in app/api/seconds.py): a 2-D array of one or two
+# [from, to] rows, from index 1.
+SIMPLE_SEGMENTS = (
     "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
     " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
 )
@@ -90,7 +91,7 @@ def single_pass(where: str, *, by_video: bool) -> str:
             FROM (
                 SELECT {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
                        {_first("s.segments[2][1]")} AS lo2, {_last("s.segments[2][2]")} AS hi2,
-                       CASE WHEN NOT coalesce({_SIMPLE}, false)
+                       CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                             THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
                        END AS other,
                        count(*) AS sessions

@@ -19,15 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.api.ranges import SIMPLE_SEGMENTS
+
 # The longest video: positions past it are not kept by ingest (app/ingest/session.py).
 MAX_SECOND = 1_000_000
 # The most (bucket, second) entries one answer lists: about 5 MB of JSON.
 MAX_LISTED = 200_000
-
-_SIMPLE = (
-    "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
-    " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
-)
 
 
 def _lo(value: str) -> str:
@@ -49,7 +46,7 @@ def runs_sql(where: str, bucket: str) -> str:
     return f"""
         WITH grouped AS (
             SELECT {bucket} AS bucket, {run1} AS lo1, {end1} AS hi1, {run2} AS lo2, {end2} AS hi2,
-                   CASE WHEN NOT coalesce({_SIMPLE}, false)
+                   CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                         THEN engagement_second_runs(s.segments, $5::int) END AS other,
                    count(*) AS sessions
             FROM sessions s
