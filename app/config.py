@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app import zones
 from app.intervals import Interval, parse_interval
 
 
@@ -69,6 +71,8 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    # The API's default time zone (an IANA name) for buckets, look-backs and day words.
+    timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -91,6 +95,15 @@ class Settings(BaseSettings):
         if value.lower() not in levels:
             raise ValueError(f"use one of {', '.join(levels)}")
         return value.lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return zones.zone_named(value).key
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zones.zone_named(self.timezone)
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:

@@ -48,7 +48,7 @@ def test_defaults() -> None:
     params = parse_params({"query": VIDEO}, Endpoint.PLAYS)
     assert params.videos == VideoQuery(video={"id": "1"})
     assert params.interval == DEFAULT_INTERVAL == Interval(months=12)
-    assert params.timeframe == Timeframe(since=Interval(microseconds=7 * 86_400_000_000))
+    assert params.timeframe == Timeframe(since=Interval(microseconds=7 * 86_400_000_000), days=7)
     assert params.minimum_watch_seconds == DEFAULT_MINIMUM_WATCH_SECONDS == 1.0
     assert params.ranges is None
 

@@ -4,19 +4,29 @@ A key's sessions over weeks are millions of rows; its plays rollup is at most on
 and watched-second class, its sources rollup one per hour and page, a video's sources rollup one
 per day and page. A rollup answers the whole hours (or days) inside the timeframe; the sessions
 themselves answer the partial ones at either end. It is used only where that gives exactly the
-numbers the sessions would: see `usable` and `sources_grain`.
+numbers the sessions would: see `usable`, `sources_grain` and `zone_allows`.
+
+The rollups are kept per UTC hour and day. A bucket of another time zone is made of whole UTC
+hours when the zone's offset is a whole number of hours and changes on whole hours throughout
+the timeframe (Europe/Berlin, Pacific/Kiritimati), and of whole UTC days only where the offset is
+zero; Asia/Kolkata (+5:30) and Asia/Kathmandu (+5:45) are answered from the sessions.
+The bucket of each rollup hour (or day) is computed once, not once per rollup row.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from app import zones
 from app.api.buckets import bucket_sql
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.intervals import Interval
 
 HOUR_MICROSECONDS = 3_600_000_000
 DAY_MICROSECONDS = 24 * HOUR_MICROSECONDS
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 MAX_CLASS = 600  # watched_class is floor(watched) capped here
 
 _BREAKDOWN_COLUMNS = [
@@ -32,6 +42,12 @@ def usable(key_id: int | None, interval: Interval, minimum_watch_seconds: float)
     whole_hours = interval.months > 0 or interval.microseconds % HOUR_MICROSECONDS == 0
     minimum = minimum_watch_seconds
     return key_id is not None and whole_hours and minimum == int(minimum) and 0 <= minimum <= MAX_CLASS
+
+
+def zone_allows(zone: ZoneInfo, periods: tuple[datetime, datetime], grain: timedelta) -> bool:
+    """Whether each rollup period (an hour or a day of UTC) lies in one bucket of `zone` from
+    the first of `periods` to the end of the last: app/zones.py's `steady`."""
+    return zones.steady(zone, periods[0], periods[1], grain)
 
 
 def full_hours(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
@@ -53,24 +69,35 @@ def full_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | Non
     return (first, last) if first < last else None
 
 
-def plays_sql(interval: Interval, *, timescale: bool) -> tuple[str, object]:
-    """The statement and its bucket width. Parameters: $1 key id, $2 first full hour, $3 end of
-    the full hours, $4 minimum class, $5 timeframe start, $6 timeframe end, $7 minimum seconds,
-    $8 bucket width."""
-    rolled = bucket_sql(interval, "p.hour", "$8", timescale=timescale)
-    raw = bucket_sql(interval, "s.started_at", "$8", timescale=timescale)
-    assert rolled.value == raw.value
+def _periods(bucket: str, grain: str) -> str:
+    """The rollup's hours (or days) from $2 to before $3, each with its bucket, computed once."""
+    return f"""
+        periods AS (
+            SELECT g.period, {bucket} AS bucket
+            FROM generate_series($2::timestamptz, $3::timestamptz - INTERVAL '{grain}',
+                                 INTERVAL '{grain}') AS g(period)
+        )"""  # noqa: S608 (fixed fragments; values are bound)
+
+
+def plays_sql(interval: Interval, zone: ZoneInfo, *, timescale: bool) -> tuple[str, tuple[object, ...]]:
+    """The statement and its bucket values. Parameters: $1 key id, $2 first full hour, $3 end
+    of the full hours, $4 minimum class, $5 timeframe start, $6 timeframe end, $7 minimum
+    seconds, $8 bucket width and, outside UTC, $9 the zone's name."""
+    rolled = bucket_sql(interval, zone, "g.period", 8, timescale=timescale)
+    raw = bucket_sql(interval, zone, "s.started_at", 8, timescale=timescale)
+    assert rolled.values == raw.values
     raw_counts = ", ".join(
         f"({column.split('_')[0]} = '{column.split('_', 1)[1]}')::int" for column in _BREAKDOWN_COLUMNS
     )
     sums = ", ".join(f"sum({column})::bigint AS {column}" for column in _BREAKDOWN_COLUMNS)
     statement = f"""
+        WITH {_periods(rolled.expression, "1 hour")}
         SELECT bucket, sum(views)::bigint AS views, sum(watched) AS total_view_time,
                sum(unique_watched) AS unique_view_time, {sums}
         FROM (
-            SELECT {rolled.expression} AS bucket, p.views, p.watched, p.unique_watched,
+            SELECT periods.bucket, p.views, p.watched, p.unique_watched,
                    {", ".join(f"p.{column}" for column in _BREAKDOWN_COLUMNS)}
-            FROM plays_hourly p
+            FROM plays_hourly p JOIN periods ON periods.period = p.hour
             WHERE p.key_id = $1 AND p.hour >= $2 AND p.hour < $3 AND p.watched_class >= $4
             UNION ALL
             SELECT {raw.expression}, 1, s.watched, s.unique_watched, {raw_counts}
@@ -81,7 +108,7 @@ def plays_sql(interval: Interval, *, timescale: bool) -> tuple[str, object]:
         ) AS parts
         GROUP BY bucket HAVING sum(views) > 0 ORDER BY bucket
     """  # noqa: S608 (fixed fragments; values are bound)
-    return statement, rolled.value
+    return statement, rolled.values
 
 
 # minimum_watch_seconds the sources rollups count at: their plays_N columns (migration 007).
@@ -100,14 +127,16 @@ def sources_grain(key_id: int | None, interval: Interval, minimum_watch_seconds:
     return "hour" if key_id is not None else "day"
 
 
-def sources_sql(grain: str, interval: Interval, *, timescale: bool) -> tuple[str, object]:
-    """The statement and its bucket width. Parameters: $1 key id (hour) or video ids (day), $2
+def sources_sql(
+    grain: str, interval: Interval, zone: ZoneInfo, *, timescale: bool
+) -> tuple[str, tuple[object, ...]]:
+    """The statement and its bucket values. Parameters: $1 key id (hour) or video ids (day), $2
     first full hour or day, $3 end of the full ones, $4 minimum seconds (one of the thresholds),
-    $5 timeframe start, $6 timeframe end, $7 bucket width."""
+    $5 timeframe start, $6 timeframe end, $7 bucket width and, outside UTC, $8 the zone's name."""
     column = "p.hour" if grain == "hour" else "p.day"
-    rolled = bucket_sql(interval, column, "$7", timescale=timescale)
-    raw = bucket_sql(interval, "s.started_at", "$7", timescale=timescale)
-    assert rolled.value == raw.value
+    rolled = bucket_sql(interval, zone, "g.period", 7, timescale=timescale)
+    raw = bucket_sql(interval, zone, "s.started_at", 7, timescale=timescale)
+    assert rolled.values == raw.values
     if grain == "hour":
         table, rolled_scope, raw_scope = "sources_hourly", "p.key_id = $1", "s.key_id = $1"
     else:
@@ -115,11 +144,11 @@ def sources_sql(grain: str, interval: Interval, *, timescale: bool) -> tuple[str
         rolled_scope, raw_scope = "p.video_id = ANY($1::bigint[])", "s.video_id = ANY($1::bigint[])"
     plays = " ".join(f"WHEN {n} THEN p.plays_{n}" for n in SOURCES_THRESHOLDS)
     statement = f"""
+        WITH {_periods(rolled.expression, "1 hour" if grain == "hour" else "24 hours")}
         SELECT bucket, page_url, page_host, sum(views)::bigint AS views
         FROM (
-            SELECT {rolled.expression} AS bucket, p.page_url, p.page_host,
-                   CASE $4::float8 {plays} END AS views
-            FROM {table} p
+            SELECT periods.bucket, p.page_url, p.page_host, CASE $4::float8 {plays} END AS views
+            FROM {table} p JOIN periods ON periods.period = {column}
             WHERE {rolled_scope} AND {column} >= $2 AND {column} < $3
             UNION ALL
             SELECT {raw.expression}, s.page_url, s.page_host, 1
@@ -130,4 +159,4 @@ def sources_sql(grain: str, interval: Interval, *, timescale: bool) -> tuple[str
         ) AS parts
         GROUP BY 1, 2, 3 HAVING sum(views) > 0 ORDER BY 1, 4 DESC, 2, 3
     """  # noqa: S608 (fixed fragments; values are bound)
-    return statement, rolled.value
+    return statement, rolled.values
