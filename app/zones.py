@@ -33,6 +33,11 @@ def _names() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
+def names() -> list[str]:
+    """Every IANA zone name known here, sorted."""
+    return sorted(_names().values())
+
+
 def zone_named(name: str) -> ZoneInfo:
     """The zone of an IANA name (any letter case), or ValueError saying what is accepted."""
     if not isinstance(name, str) or not 0 < len(name) <= 100:

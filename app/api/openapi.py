@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app import __version__
+from app import __version__, zones
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params import (
     ACCEPTED,
@@ -62,8 +62,11 @@ _INTERVAL_TEXT = {"type": "string", "pattern": _INTERVAL_PATTERN, "example": "1 
 _DECIMAL_TEXT = {"type": "string", "pattern": r"^\s*[0-9]{1,12}(\.[0-9]{1,6})?\s*$"}
 _INTERVAL_OR_DECIMAL = {"anyOf": [_INTERVAL_TEXT, _DECIMAL_TEXT]}
 _WORD_TEXT = {"type": "string", "enum": [word.value for word in Word]}
-_ZONE_TEXT = {"type": "string", "minLength": 1, "maxLength": 100, "example": "Europe/Berlin"}
+# Every IANA name this server knows (any letter case is accepted too).
+_ZONE_TEXT = {"type": "string", "enum": zones.names(), "example": "Europe/Berlin"}
 _DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+# Text PostgreSQL can store: no NUL character.
+_NO_NUL = "^[^\\u0000]*$"
 
 
 def _choice(values: type[Compare | Format | Sort | Order | By]) -> Schema:
@@ -78,7 +81,7 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         "In a query string, JSON-encoded.",
     ),
     "identifier": (
-        {"type": "string", "minLength": 1, "maxLength": 1000},
+        {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": _NO_NUL},
         "Exact match on the video's label.",
     ),
     "interval": (
@@ -125,7 +128,7 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         "Videos to skip: the `next_offset` of the page before. Default 0.",
     ),
     "search": (
-        {"type": "string", "maxLength": 1000},
+        {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
         "Only videos whose identifier contains this text, in any letter case.",
     ),
     "by": (_choice(By), "Also list the top 50 videos or pages by viewers playing now."),
@@ -394,11 +397,14 @@ def _stats_path(endpoint: Endpoint) -> Schema:
     answer, summary = _ANSWERS[endpoint]
     names = ACCEPTED[endpoint]
     responses = {"200": _ok_or_csv(answer), **_COMMON_ERRORS}
-    body_schema = {
+    body_schema: Schema = {
         "type": "object",
         "properties": {name: PARAMETERS[name][0] for name in names},
         "additionalProperties": False,
     }
+    if endpoint is not Endpoint.WATCHING:
+        # The videos must be named, by `query` or `identifier` or both.
+        body_schema["anyOf"] = [{"required": ["query"]}, {"required": ["identifier"]}]
     return {
         "get": {
             "summary": summary,

@@ -181,7 +181,12 @@ def filename(endpoint: Endpoint, params: StatsParams, answer: Answer) -> str:
 
 
 def _wall(text: str, params: StatsParams) -> str:
-    return zones.local(datetime.fromisoformat(text), params.timezone).strftime("%Y-%m-%dT%H%M%S")
+    moment = datetime.fromisoformat(text)
+    try:
+        moment = zones.local(moment, params.timezone)
+    except OverflowError:  # the zone's clock is past the year 9999 there: name it in UTC
+        return moment.strftime("%Y-%m-%dT%H%M%SZ")
+    return moment.strftime("%Y-%m-%dT%H%M%S")
 
 
 def _safe(text: str) -> str:

@@ -107,6 +107,14 @@ async def trim_rollup_to_chunks(pool: asyncpg.Pool) -> int:
     return total
 
 
+async def trim_watching_minutes(pool: asyncpg.Pool, retention: Interval) -> int:
+    """Drop per-minute viewer samples older than the retention, as their sessions go."""
+    status = await pool.execute(
+        "DELETE FROM watching_minutes WHERE minute < now() - $1::text::interval", str(retention)
+    )
+    return int(status.split()[-1])
+
+
 async def run(pool: asyncpg.Pool, retention: Interval) -> None:
     """Keep the table within the retention until cancelled."""
     timescale = False
@@ -125,6 +133,9 @@ async def run(pool: asyncpg.Pool, retention: Interval) -> None:
                 deleted = await sweep(pool, retention)
                 if deleted:
                     log.info("event=retention_sweep deleted=%d", deleted)
+            samples = await trim_watching_minutes(pool, retention)
+            if samples:
+                log.info("event=watching_minutes_trimmed rows=%d", samples)
         except Exception as error:  # the database is away: the next round tries again
             log.warning("event=retention_failed error=%r", str(error))
         await asyncio.sleep(SWEEP_SECONDS)
