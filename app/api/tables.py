@@ -165,12 +165,12 @@ def filename(endpoint: Endpoint, params: StatsParams, answer: Answer) -> str:
     videos = params.videos
     scope = []
     if videos.key is not None:
-        scope.append(f"key-{videos.key}")
+        scope.append(f"key-{_safe(videos.key)}")
     if videos.video is not None:
-        scope.append("video-" + json.dumps(videos.video, separators=(",", ":"), sort_keys=True))
+        scope.append("video-" + _safe(json.dumps(videos.video, separators=(",", ":"), sort_keys=True)))
     if videos.identifier is not None:
-        scope.append(f"identifier-{videos.identifier}")
-    parts = [endpoint.value, *(_safe(part)[:60] for part in scope or ["all"])]
+        scope.append(f"identifier-{_safe(videos.identifier)}")
+    parts = [endpoint.value, *(part[:60] for part in scope or ["all"])]
     frame = answer.get("timeframe")
     if isinstance(frame, dict):
         parts += [_wall(frame["from"], params), "to", _wall(frame["to"], params)]

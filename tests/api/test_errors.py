@@ -47,6 +47,13 @@ BAD = [
     ("timeframe", {"from": 5, "to": 1}),
     ("timeframe", {"from": 1}),
     ("timeframe", True),
+    ("timeframe", "tomorrow"),
+    ("timezone", "Mars/Olympus"),
+    ("timezone", "Europe/Berlin'; --"),
+    ("timezone", 1),
+    ("compare", "last week"),
+    ("compare", True),
+    ("format", "xml"),
 ]
 
 
