@@ -104,7 +104,8 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     ),
     "minimum_watch_seconds": (
         {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e9}, _INTERVAL_OR_DECIMAL]},
-        'A session is a play when it watched at least this long: a number, or "3 seconds". Default 1.',
+        'A session is a play when it watched at least this long: a number, or "3 seconds". Default 1; '
+        "engagement counts every session unless it is given.",
     ),
     "ranges": (
         {"type": "integer", "minimum": 1, "maximum": MAX_RANGES},
@@ -295,6 +296,7 @@ SCHEMAS: dict[str, Schema] = {
                                 "range": {"type": "integer"},
                                 "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
                                 "viewers": {"type": "integer"},
+                                "rewatches": {"type": "integer", "minimum": 0},
                             }
                         ),
                         _object(

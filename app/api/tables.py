@@ -116,8 +116,9 @@ def _engagement(part: Answer) -> tuple[list[str], Iterator[Row]]:
             for bucket in items
             for second in bucket["per_second"]
         )
-    return ["range", "range_from", "range_to", "viewers"], (
-        [r["range"], r["range_time"]["from"], r["range_time"]["to"], r["viewers"]] for r in items
+    return ["range", "range_from", "range_to", "viewers", "rewatches"], (
+        [r["range"], r["range_time"]["from"], r["range_time"]["to"], r["viewers"], r["rewatches"]]
+        for r in items
     )
 
 

@@ -126,11 +126,12 @@ async def test_sources_and_engagement(api: Api) -> None:
     assert rows[0] == ["interval", "path", "host", "views"]
     assert rows[1:] == [[r["interval"], r["path"], r["host"], str(r["views"])] for r in answer["sources"]]
     answer, rows = await api.both("engagement", ranges=4)
-    assert rows[0] == ["range", "range_from", "range_to", "viewers"]
+    assert rows[0] == ["range", "range_from", "range_to", "viewers", "rewatches"]
     assert rows[1:] == [
-        [str(r["range"]), flat(r["range_time"]["from"]), flat(r["range_time"]["to"]), str(r["viewers"])]
+        [str(r["range"]), flat(r["range_time"]["from"]), flat(r["range_time"]["to"]), str(r["viewers"]),
+         str(r["rewatches"])]
         for r in answer["engagement"]
-    ]
+    ]  # fmt: skip
     answer, rows = await api.both("engagement", query={"video": {"vid": "c1", "run": RUN}})
     assert rows[0] == ["interval", "second", "views"]
     expected = [

@@ -202,10 +202,21 @@ async def test_sources(recorded: Recorded) -> None:
 async def test_engagement_in_three_ranges_of_one_video(recorded: Recorded) -> None:
     answer = await recorded.post("engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3)
     assert answer["engagement"] == [
-        {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3},  # S1, S2, S3
-        {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1},  # S1
-        {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1},  # S5
+        # S1, S2, S3; S2 watched [0, 5] and then [3, 8], a rewatch.
+        {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3, "rewatches": 1},
+        {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1, "rewatches": 0},  # S1
+        {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1, "rewatches": 0},  # S5
     ]
+
+
+async def test_engagement_of_plays_only(recorded: Recorded) -> None:
+    query = {"video": {"vid": "v1", "run": RUN}}
+    plays = await recorded.post("engagement", query=query, ranges=3, minimum_watch_seconds=1)
+    # S3 (0.5 s) is no play: range 0 has S1 and S2 only.
+    assert [r["viewers"] for r in plays["engagement"]] == [2, 1, 1]
+    seconds = await recorded.post("engagement", query=query, minimum_watch_seconds="11 seconds")
+    [bucket] = seconds["engagement"]
+    assert [(p["second"], p["views"]) for p in bucket["per_second"]] == [(s, 1) for s in range(12)]
 
 
 async def test_engagement_of_a_whole_key_uses_the_longest_video(recorded: Recorded) -> None:

@@ -12,8 +12,10 @@ from app.api.stats import Database, Scope
 
 
 async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer:
+    # Every session counts, as the contract says, unless a minimum asks for plays only.
+    minimum = params.minimum_watch_seconds if "minimum_watch_seconds" in params.given else None
     if params.ranges is None:
-        return await framed(db, params, now, _per_second(db, params))
+        return await framed(db, params, now, _per_second(db, params, minimum))
     count = params.ranges
     # The comparison period is cut at the asked period's length, so that its ranges are the
     # same stretches of the video; the first part asked (the asked period) sets it.
@@ -26,10 +28,15 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
         lengths.append(length)
         ranges = []
         if scope is not None and length is not None:
-            ranges = await stats.ranges(db.connection, scope, length, count)
+            ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
         return {
             "engagement": [
-                {"range": r.range, "range_time": {"from": r.start, "to": r.end}, "viewers": r.viewers}
+                {
+                    "range": r.range,
+                    "range_time": {"from": r.start, "to": r.end},
+                    "viewers": r.viewers,
+                    "rewatches": r.rewatches,
+                }
                 for r in ranges
             ]
         }
@@ -37,12 +44,17 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
     return await framed(db, params, now, part)
 
 
-def _per_second(db: Database, params: StatsParams) -> Part:
+def _per_second(db: Database, params: StatsParams, minimum: float | None) -> Part:
     async def part(scope: Scope | None, period: Period) -> Answer:
         buckets = []
         if scope is not None:
             buckets = await stats.per_second(
-                db.connection, scope, params.interval, timescale=db.timescale, zone=params.timezone
+                db.connection,
+                scope,
+                params.interval,
+                timescale=db.timescale,
+                zone=params.timezone,
+                minimum_watch_seconds=minimum,
             )
         return {
             "engagement": [

@@ -89,7 +89,8 @@ ACCEPTED: dict[Endpoint, tuple[str, ...]] = {
     Endpoint.PLAYS: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
     Endpoint.VIEWS: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
     Endpoint.SOURCES: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
-    Endpoint.ENGAGEMENT: (*_COMMON, "ranges", "compare", "format"),
+    # `minimum_watch_seconds` only when given: engagement counts every session by default.
+    Endpoint.ENGAGEMENT: (*_COMMON, "ranges", "minimum_watch_seconds", "compare", "format"),
     Endpoint.VIDEOS: (
         *("query", "identifier", "timeframe", "timezone", "minimum_watch_seconds", "compare"),
         *("sort", "order", "limit", "offset", "search", "format"),

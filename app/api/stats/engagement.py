@@ -30,10 +30,24 @@ class PerSecondBucket:
 
 @dataclass(frozen=True, slots=True)
 class RangeViewers:
+    """The sessions that watched part of a range, and how often they came back to it: the
+    segments overlapping it beyond each session's first."""
+
     range: int
     start: float
     end: float
     viewers: int
+    rewatches: int
+
+
+def _plays_only(where: str, args: list[object], minimum_watch_seconds: float | None) -> str:
+    """Count only the plays when a minimum is asked for; every session otherwise (the contract's
+    engagement). The condition is left out rather than made true, so that a video's sessions are
+    still read from the index that covers their segments but not `watched`."""
+    if minimum_watch_seconds is None:
+        return where
+    args.append(minimum_watch_seconds)
+    return f"{where} AND s.watched >= ${len(args)}"
 
 
 async def per_second(
@@ -43,6 +57,7 @@ async def per_second(
     *,
     timescale: bool,
     zone: ZoneInfo = zones.UTC_ZONE,
+    minimum_watch_seconds: float | None = None,
 ) -> list[PerSecondBucket]:
     """For each bucket and each second of video, the sessions that watched part of that second.
 
@@ -50,7 +65,9 @@ async def per_second(
     seconds floor(a) .. ceil(b) - 1 (it overlaps each by more than zero).
     """
     where, args = scope.condition()
-    bucket = bucket_sql(interval, zone, "s.started_at", 5, timescale=timescale)
+    args.append(MAX_SECOND)
+    where = _plays_only(where, args, minimum_watch_seconds)
+    bucket = bucket_sql(interval, zone, "s.started_at", len(args) + 1, timescale=timescale)
     rows = await connection.fetch(
         f"""
         SELECT bucket, second, count(*) AS views
@@ -71,7 +88,6 @@ async def per_second(
         GROUP BY bucket, second ORDER BY bucket, second
         """,  # noqa: S608 (fixed fragments; values are bound)
         *args,
-        MAX_SECOND,
         *bucket.values,
     )
     result: list[PerSecondBucket] = []
@@ -108,17 +124,29 @@ async def duration(connection: Connection, scope: Scope) -> float | None:
 
 
 async def ranges(
-    connection: Connection, scope: Scope, length: float, count: int, *, single_pass: bool = True
+    connection: Connection,
+    scope: Scope,
+    length: float,
+    count: int,
+    *,
+    minimum_watch_seconds: float | None = None,
+    single_pass: bool = True,
 ) -> list[RangeViewers]:
-    """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s.
+    """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s
+    and their rewatches of it.
 
     In one parallel pass over the sessions (app/api/stats/range_counts.py) wherever that is exact;
     `single_pass=False` is for the test that holds it to the per-segment definition.
     """
     where, args = scope.condition()
+    args += [length, count]
+    where = _plays_only(where, args, minimum_watch_seconds)
     if single_pass and range_counts.exact_for(length):
         statement = range_counts.single_pass(where, by_video=scope.key_id is None)
     else:
         statement = range_counts.per_segment(where)
-    rows = await connection.fetch(statement, *args, length, count)
-    return [RangeViewers(row["range"], row["range_from"], row["range_to"], row["viewers"]) for row in rows]
+    rows = await connection.fetch(statement, *args)
+    return [
+        RangeViewers(row["range"], row["range_from"], row["range_to"], row["viewers"], row["rewatches"])
+        for row in rows
+    ]
