@@ -23,10 +23,6 @@ _UTC_NAMES = frozenset(
     }
 )  # fmt: skip
 
-# Transitions of the IANA database are at least 95 hours apart (tests/test_zones.py checks the
-# installed data), so sampling offsets once a day finds every one of them.
-_SCAN_STEP = timedelta(days=1)
-
 
 @functools.cache
 def _names() -> dict[str, str]:
@@ -85,50 +81,3 @@ def months_before(moment: datetime, months: int) -> datetime:
 def _days_in_month(year: int, month: int) -> int:
     following = datetime(year + month // 12, month % 12 + 1, 1)
     return (following - timedelta(days=1)).day
-
-
-def offset(moment: datetime, zone: ZoneInfo) -> timedelta:
-    found = moment.astimezone(zone).utcoffset()
-    assert found is not None
-    return found
-
-
-def steady(zone: ZoneInfo, start: datetime, end: datetime, unit: timedelta) -> bool:
-    """Whether from `start` to `end` the zone's UTC offset is always a whole number of `unit`
-    (an hour, a day) and every change of it happens on a whole `unit` of UTC time.
-
-    Then a rollup kept per UTC `unit` holds no instant whose local bucket differs from its
-    neighbours' in the same `unit`, and can answer for buckets in this zone exactly."""
-    if is_utc(zone):
-        return True
-    unit_seconds = int(unit.total_seconds())
-
-    def whole(delta: timedelta) -> bool:
-        return int(delta.total_seconds()) % unit_seconds == 0 and delta.microseconds == 0
-
-    moment = start
-    current = offset(moment, zone)
-    if not whole(current):
-        return False
-    while moment < end:
-        following = min(moment + _SCAN_STEP, end)
-        found = offset(following, zone)
-        if found != current:
-            change = _change_between(zone, moment, following, current)
-            epoch = change - datetime(1970, 1, 1, tzinfo=UTC)
-            if not whole(found) or not whole(epoch):
-                return False
-            current = found
-        moment = following
-    return True
-
-
-def _change_between(zone: ZoneInfo, low: datetime, high: datetime, before: timedelta) -> datetime:
-    """The first instant in (low, high] whose offset is not `before` (one change lies there)."""
-    while high - low > timedelta(microseconds=1):
-        middle = low + (high - low) // 2
-        if offset(middle, zone) == before:
-            low = middle
-        else:
-            high = middle
-    return high

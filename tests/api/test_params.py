@@ -282,7 +282,7 @@ def test_bad_ranges(value: Any) -> None:
     [
         (Endpoint.PLAYS, "ranges"),
         (Endpoint.SOURCES, "ranges"),
-        (Endpoint.ENGAGEMENT, "minimum_watch_seconds"),
+        (Endpoint.ENGAGEMENT, "sort"),
         (Endpoint.WATCHING, "interval"),
         (Endpoint.PLAYS, "Query"),
         (Endpoint.PLAYS, "limit"),

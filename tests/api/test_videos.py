@@ -214,11 +214,16 @@ async def test_checkpoints_and_deletes_keep_the_rollup_exact(data: Data) -> None
         25.0,
         pytest.approx(25 / 30 * 100),
     )
+    # A player reports a shorter duration later: the day's capped sum is read from its sessions.
+    await connection.execute("UPDATE videos SET duration = 20 WHERE id = $1", video)
+    [row] = (await ask(data, search="rewritten"))["videos"]
+    assert row["average_percent_watched"] == 100.0
     for start, end in WINDOWS:
         scope = await stats.scope_for(connection, VideoQuery(key=data.key), start, end)
         assert scope is not None
-        rolled = await stats.videos(connection, scope, 1)
-        assert same(rolled, await stats.videos(connection, scope, 1, use_rollup=False))
+        for minimum in (0, 1, 30):
+            rolled = await stats.videos(connection, scope, minimum)
+            assert same(rolled, await stats.videos(connection, scope, minimum, use_rollup=False))
 
 
 def same(rolled: stats.VideoList, raw: stats.VideoList) -> bool:

@@ -183,13 +183,24 @@ async def test_rollups_equal_the_sessions_in_every_zone(data: Data, zone_name: s
             assert rolled_sources == raw_sources
 
 
-def test_the_rollups_serve_whole_hour_zones_only() -> None:
-    year = (utc(2024, 1, 1), utc(2025, 1, 1))
-    hour, day = rollup.HOUR, rollup.DAY
-    assert rollup.zone_allows(zone_named("Europe/Berlin"), year, hour)
-    assert rollup.zone_allows(zone_named("Pacific/Kiritimati"), year, hour)
-    assert not rollup.zone_allows(zone_named("Asia/Kolkata"), year, hour)
-    assert not rollup.zone_allows(zone_named("Asia/Kathmandu"), year, hour)
-    # The videos' daily sources rollup is per UTC day: only zones at UTC+0 then.
-    assert rollup.zone_allows(zone_named("UTC"), year, day)
-    assert not rollup.zone_allows(zone_named("Europe/Berlin"), year, day)
+async def test_only_hours_holding_a_boundary_are_read_from_sessions(data: Data) -> None:
+    """Each rollup hour lies whole in one bucket, or is read from its sessions: in Berlin every
+    hour of the year does (its changes are on whole hours); for Kolkata's days, one hour a day
+    holds local midnight. The rollup test above holds both kinds of hour to the sessions."""
+    day = Interval(microseconds=24 * HOUR)
+
+    async def unclean(zone: str, start: datetime, end: datetime) -> list[datetime]:
+        cte, values = rollup._periods(day, zone_named(zone), "1 hour", 4, timescale=data.db.timescale)
+        rows = await data.db.connection.fetch(
+            cte + " SELECT period FROM periods WHERE NOT clean AND $1::int = 1 ORDER BY period",
+            1, start, end, *values,
+        )  # fmt: skip
+        return [row["period"] for row in rows]
+
+    assert await unclean("Europe/Berlin", utc(2024, 1, 1), utc(2025, 1, 1)) == []
+    assert await unclean("Pacific/Kiritimati", utc(2024, 1, 1), utc(2025, 1, 1)) == []
+    assert await unclean("Asia/Kolkata", utc(2024, 5, 1), utc(2024, 5, 3)) == [
+        utc(2024, 5, 1, 18),
+        utc(2024, 5, 2, 18),
+    ]
+    assert await unclean("Asia/Kathmandu", utc(2024, 5, 1), utc(2024, 5, 2)) == [utc(2024, 5, 1, 18)]

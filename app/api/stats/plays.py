@@ -52,12 +52,7 @@ async def plays(
     (app/api/stats/rollup.py); `use_rollup=False` is for the test that holds the two to each other.
     """
     hours = rollup.full_hours(scope.start, scope.end)
-    if (
-        use_rollup
-        and hours
-        and rollup.usable(scope.key_id, interval, minimum_watch_seconds)
-        and rollup.zone_allows(zone, hours, rollup.HOUR)
-    ):
+    if use_rollup and hours and rollup.usable(scope.key_id, interval, minimum_watch_seconds):
         statement, bucket_values = rollup.plays_sql(interval, zone, timescale=timescale)
         rows = await connection.fetch(
             statement,

@@ -42,8 +42,7 @@ async def sources(
         periods = rollup.full_hours(scope.start, scope.end)
     elif grain == "day":
         periods = rollup.full_days(scope.start, scope.end)
-    length = rollup.HOUR if grain == "hour" else rollup.DAY
-    if use_rollup and grain is not None and periods is not None and rollup.zone_allows(zone, periods, length):
+    if use_rollup and grain is not None and periods is not None:
         statement, bucket_values = rollup.sources_sql(grain, interval, zone, timescale=timescale)
         subject: object = scope.key_id if grain == "hour" else list(scope.video_ids)
         rows = await connection.fetch(

@@ -7,8 +7,9 @@ each play counts at most the whole video (a rewatch past the end does not lift i
 and the duration is the video's as stored now. Unknown or zero durations give null.
 
 From the per-video daily rollup (migrations/011) for whole UTC days where that is exact; from
-the sessions for the partial days at either end, for days where a play may exceed the video's
-duration, and for thresholds the rollup does not keep. `use_rollup=False` is for the test that
+the sessions for the partial days at either end, for days whose capped sum the rollup cannot
+give (the video's duration changed since, and a play may exceed it), and for thresholds the
+rollup does not keep. `use_rollup=False` is for the test that
 holds the two to each other.
 """
 
@@ -147,21 +148,32 @@ def _statement(*, by_key: bool, rolled: bool, page: str) -> str:
     if rolled:
         plays = " ".join(f"WHEN {n} THEN r.plays_{n}" for n in THRESHOLDS)
         watched = " ".join(f"WHEN {n} THEN r.watched_{n}" for n in THRESHOLDS)
+        capped = " ".join(f"WHEN {n} THEN r.capped_{n}" for n in THRESHOLDS)
+        # A rollup day's capped sum is exact when its sessions saw the duration stored now, or
+        # when none of them watched more than it; other days are read from their sessions.
+        exact = "(r.duration_seen = c.length OR r.max_watched <= c.length)"
         parts = f"""
             SELECT r.video_id, r.plays_0, CASE $6::float8 {plays} END, CASE $6::float8 {watched} END,
-                   CASE WHEN c.length IS NOT NULL THEN CASE $6::float8 {watched} END END
+                   CASE WHEN c.length IS NULL THEN NULL
+                        WHEN r.duration_seen = c.length THEN CASE $6::float8 {capped} END
+                        ELSE CASE $6::float8 {watched} END END
             FROM videos_daily r JOIN chosen c ON c.id = r.video_id
-            WHERE r.day >= $4 AND r.day < $5 AND (c.length IS NULL OR r.max_watched <= c.length)
+            WHERE r.day >= $4 AND r.day < $5 AND (c.length IS NULL OR {exact})
+            UNION ALL
+            -- The partial days at either end, each a range of its own in the index.
+            {from_sessions}
+            FROM chosen c JOIN sessions s ON s.video_id = c.id
+            WHERE s.started_at >= $2 AND s.started_at < $4
             UNION ALL
             {from_sessions}
             FROM chosen c JOIN sessions s ON s.video_id = c.id
-            WHERE s.started_at BETWEEN $2 AND $3 AND (s.started_at < $4 OR s.started_at >= $5)
+            WHERE s.started_at >= $5 AND s.started_at <= $3
             UNION ALL
             {from_sessions}
             FROM videos_daily r JOIN chosen c ON c.id = r.video_id
             JOIN sessions s ON s.video_id = r.video_id
              AND s.started_at >= r.day AND s.started_at < r.day + INTERVAL '24 hours'
-            WHERE r.day >= $4 AND r.day < $5 AND r.max_watched > c.length"""  # noqa: S608
+            WHERE r.day >= $4 AND r.day < $5 AND c.length IS NOT NULL AND NOT {exact}"""  # noqa: S608
     else:
         # $4 and $5 are the same instant here: no day is read from the rollup.
         parts = f"""
