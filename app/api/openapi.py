@@ -133,6 +133,13 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         "Only videos whose identifier contains this text, in any letter case.",
     ),
     "by": (_choice(By), "Also list the top 50 videos or pages by viewers playing now."),
+    "page": (
+        {"type": "string", "minLength": 1, "maxLength": 2048, "pattern": _NO_NUL},
+        "Only sessions on this page: a `path` as /sources answers it (the URL without query).",
+    ),
+    "browser": ({"type": "string", "enum": list(BROWSERS)}, "Only sessions in this browser."),
+    "device": ({"type": "string", "enum": list(DEVICES)}, "Only sessions on this kind of device."),
+    "platform": ({"type": "string", "enum": list(PLATFORMS)}, "Only sessions on this platform."),
 }
 
 _QUERY_STRING_SCHEMA: dict[str, Schema] = {
@@ -155,6 +162,10 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
     "offset": {**_DIGITS, "example": "0"},
     "search": {"type": "string", "maxLength": 1000},
     "by": _choice(By),
+    "page": {"type": "string", "minLength": 1, "maxLength": 2048, "example": "https://example.com/watch"},
+    "browser": {"type": "string", "enum": list(BROWSERS)},
+    "device": {"type": "string", "enum": list(DEVICES)},
+    "platform": {"type": "string", "enum": list(PLATFORMS)},
 }
 
 

@@ -171,6 +171,7 @@ def filename(endpoint: Endpoint, params: StatsParams, answer: Answer) -> str:
         scope.append("video-" + _safe(json.dumps(videos.video, separators=(",", ":"), sort_keys=True)))
     if videos.identifier is not None:
         scope.append(f"identifier-{_safe(videos.identifier)}")
+    scope += [f"{column.replace('_url', '')}-{_safe(value)}" for column, value in params.filters.columns()]
     parts = [endpoint.value, *(part[:60] for part in scope or ["all"])]
     frame = answer.get("timeframe")
     if isinstance(frame, dict):

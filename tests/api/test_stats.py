@@ -254,3 +254,31 @@ async def test_get_with_a_json_body(recorded: Recorded) -> None:
     )
     assert response.status_code == 200
     assert response.json()["views"][0]["views"] == 4
+
+
+async def test_filters_narrow_to_a_page_browser_device_or_platform(recorded: Recorded) -> None:
+    key = {"key": recorded.key}
+
+    async def plays(endpoint: str = "plays", **filters: Any) -> int:
+        answer = await recorded.get(endpoint, query=key, **filters)
+        return sum(bucket["views"] for bucket in answer["views"])
+
+    assert await plays(browser="chrome") == 2  # S1, S4
+    assert await plays(page="https://a.example/watch") == 3  # S1, S2 (its query dropped), S5
+    assert await plays(device="mobile", minimum_watch_seconds=0) == 2  # S3, S4
+    assert await plays("views", platform="windows", browser="edge") == 1  # S5
+    assert await plays(platform="mac") == 0
+    sources = await recorded.get("sources", query=key, browser="chrome")
+    assert [(row["path"], row["views"]) for row in sources["sources"]] == [
+        ("https://a.example/watch", 1),
+        ("https://b.example/", 1),
+    ]
+    engagement = await recorded.post(
+        "engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3, browser="firefox"
+    )
+    assert [(r["viewers"], r["rewatches"]) for r in engagement["engagement"]] == [(1, 1), (0, 0), (0, 0)]
+    videos = await recorded.get("videos", query=key, page="https://b.example/", minimum_watch_seconds=0)
+    assert [(v["identifier"], v["plays"]) for v in videos["videos"]] == [(FIRST, 1), (SECOND, 1)]
+    for name, value in (("browser", "netscape"), ("page", ""), ("page", 5), ("device", ["mobile"])):
+        response = await recorded.client.post("/api/v1/plays", json={"query": key, name: value})
+        assert (response.status_code, response.json()["parameter"]) == (400, name)

@@ -33,7 +33,7 @@ async def framed(db: Database, params: StatsParams, now: datetime, part: Part) -
     with the same keys for the comparison period when one is asked for. The videos are
     resolved once, for both periods."""
     period = asked(params, now)
-    scope = await scope_for(db.connection, params.videos, period.start, period.end)
+    scope = await scope_for(db.connection, params.videos, period.start, period.end, params.filters)
     answer = await part(scope, period)
     answer["timezone"] = params.timezone.key
     answer["timeframe"] = timeframe(period)

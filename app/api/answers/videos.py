@@ -21,7 +21,7 @@ _NOTHING = VideoList([], Totals(0, 0, 0.0, None, None))
 
 async def videos(db: Database, params: StatsParams, now: datetime) -> Answer:
     period = asked(params, now)
-    scope = await scope_for(db.connection, params.videos, period.start, period.end)
+    scope = await scope_for(db.connection, params.videos, period.start, period.end, params.filters)
     listing = _NOTHING
     if scope is not None:
         listing = await stats.videos(

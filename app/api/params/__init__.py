@@ -18,7 +18,15 @@ from app.api.params.endpoints import (
 )
 from app.api.params.errors import ParamError
 from app.api.params.readers import from_json_body, from_query_string, merge
-from app.api.params.scope import KEY_PATTERN, KEY_RULE, VideoQuery, parse_new_key, parse_query
+from app.api.params.scope import (
+    KEY_PATTERN,
+    KEY_RULE,
+    NO_FILTERS,
+    Filters,
+    VideoQuery,
+    parse_new_key,
+    parse_query,
+)
 from app.api.params.timing import (
     DEFAULT_INTERVAL,
     DEFAULT_TIMEFRAME_TEXT,
@@ -49,9 +57,11 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "MAX_RANGES",
+    "NO_FILTERS",
     "By",
     "Compare",
     "Endpoint",
+    "Filters",
     "Format",
     "Order",
     "ParamError",

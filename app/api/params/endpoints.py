@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 
 from app import zones
 from app.api.params.errors import ParamError
-from app.api.params.scope import VideoQuery, parse_identifier, parse_query, parse_text
+from app.api.params.scope import (
+    NO_FILTERS,
+    Filters,
+    VideoQuery,
+    parse_filters,
+    parse_identifier,
+    parse_query,
+    parse_text,
+)
 from app.api.params.timing import (
     DEFAULT_INTERVAL,
     DEFAULT_TIMEFRAME_TEXT,
@@ -85,14 +93,15 @@ class By(Enum):
 
 
 _COMMON = ("query", "identifier", "interval", "timeframe", "timezone")
+FILTERS = ("page", "browser", "device", "platform")
 ACCEPTED: dict[Endpoint, tuple[str, ...]] = {
-    Endpoint.PLAYS: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
-    Endpoint.VIEWS: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
-    Endpoint.SOURCES: (*_COMMON, "minimum_watch_seconds", "compare", "format"),
+    Endpoint.PLAYS: (*_COMMON, *FILTERS, "minimum_watch_seconds", "compare", "format"),
+    Endpoint.VIEWS: (*_COMMON, *FILTERS, "minimum_watch_seconds", "compare", "format"),
+    Endpoint.SOURCES: (*_COMMON, *FILTERS, "minimum_watch_seconds", "compare", "format"),
     # `minimum_watch_seconds` only when given: engagement counts every session by default.
-    Endpoint.ENGAGEMENT: (*_COMMON, "ranges", "minimum_watch_seconds", "compare", "format"),
+    Endpoint.ENGAGEMENT: (*_COMMON, *FILTERS, "ranges", "minimum_watch_seconds", "compare", "format"),
     Endpoint.VIDEOS: (
-        *("query", "identifier", "timeframe", "timezone", "minimum_watch_seconds", "compare"),
+        *("query", "identifier", "timeframe", "timezone", *FILTERS, "minimum_watch_seconds", "compare"),
         *("sort", "order", "limit", "offset", "search", "format"),
     ),
     # Without `timeframe`, the viewers playing now; with it, also their count minute by minute.
@@ -107,6 +116,7 @@ class StatsParams:
     """Everything a query endpoint needs, validated; `given` names what the client sent."""
 
     videos: VideoQuery
+    filters: Filters = NO_FILTERS
     interval: Interval = DEFAULT_INTERVAL
     timeframe: Timeframe = field(default_factory=lambda: parse_timeframe(DEFAULT_TIMEFRAME_TEXT))
     timezone: ZoneInfo = zones.UTC_ZONE
@@ -148,6 +158,7 @@ def parse_params(
     search = raw.get("search")
     return StatsParams(
         videos=videos,
+        filters=parse_filters(raw),
         interval=parse_bucket_interval(raw["interval"]) if "interval" in raw else DEFAULT_INTERVAL,
         timeframe=parse_timeframe(raw.get("timeframe", DEFAULT_TIMEFRAME_TEXT)),
         timezone=parse_timezone(raw["timezone"]) if "timezone" in raw else default_timezone,

@@ -1,4 +1,5 @@
-"""Which videos a question is about: `query` (metadata containment, a key) and `identifier`.
+"""Which sessions a question is about: `query` (metadata containment, a key), `identifier`, and
+the filters `page`, `browser`, `device`, `platform`.
 
 Also what PostgreSQL could not store is refused here, before it reaches the database: text with
 NUL or unpaired surrogates, numbers too large to be finite, absurd nesting.
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params.errors import ParamError, kind
 
 MAX_TEXT = 1000
@@ -34,6 +36,55 @@ class VideoQuery:
     @property
     def key_only(self) -> bool:
         return self.key is not None and self.video is None and self.identifier is None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Only the sessions of one page, browser, device or platform (combined with AND): what a
+    click on a row of the pages or breakdown tables narrows a view to."""
+
+    page: str | None = None
+    browser: str | None = None
+    device: str | None = None
+    platform: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(value is not None for value in (self.page, self.browser, self.device, self.platform))
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(sessions column, value) of each filter given."""
+        named = [("page_url", self.page), ("browser", self.browser), ("device", self.device)]
+        named.append(("platform", self.platform))
+        return [(column, value) for column, value in named if value is not None]
+
+
+NO_FILTERS = Filters()
+
+# Page URLs are stored up to this length (app/ingest/channels.py).
+MAX_PAGE = 2048
+
+
+def parse_filters(raw: Mapping[str, Any]) -> Filters:
+    def category(name: str, values: tuple[str, ...]) -> str | None:
+        if name not in raw:
+            return None
+        value = raw[name]
+        if not isinstance(value, str) or value.strip().lower() not in values:
+            raise ParamError(name, f"must be one of {', '.join(values)}, not {kind(value)}")
+        return value.strip().lower()
+
+    page = None
+    if "page" in raw:
+        page = raw["page"]
+        if not isinstance(page, str) or not 0 < len(page) <= MAX_PAGE:
+            raise ParamError("page", f"must be a page URL as /sources names it (its path), not {kind(page)}")
+        check_text(page, "page")
+    return Filters(
+        page=page,
+        browser=category("browser", BROWSERS),
+        device=category("device", DEVICES),
+        platform=category("platform", PLATFORMS),
+    )
 
 
 def parse_query(value: Any, identifier: str | None = None) -> VideoQuery:

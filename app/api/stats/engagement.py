@@ -66,7 +66,7 @@ async def per_second(
     """
     where, args = scope.condition()
     args.append(MAX_SECOND)
-    where = _plays_only(where, args, minimum_watch_seconds)
+    where = scope.narrowed(_plays_only(where, args, minimum_watch_seconds), args)
     bucket = bucket_sql(interval, zone, "s.started_at", len(args) + 1, timescale=timescale)
     rows = await connection.fetch(
         f"""
@@ -110,6 +110,7 @@ async def duration(connection: Connection, scope: Scope) -> float | None:
     if stored is not None and 0 < stored < float("inf"):
         return float(stored)
     where, args = scope.condition()
+    where = scope.narrowed(where, args)
     reached = await connection.fetchval(
         f"""
         SELECT max(s.segments[i][2])
@@ -140,7 +141,7 @@ async def ranges(
     """
     where, args = scope.condition()
     args += [length, count]
-    where = _plays_only(where, args, minimum_watch_seconds)
+    where = scope.narrowed(_plays_only(where, args, minimum_watch_seconds), args)
     if single_pass and range_counts.exact_for(length):
         statement = range_counts.single_pass(where, by_video=scope.key_id is None)
     else:

@@ -52,7 +52,13 @@ async def plays(
     (app/api/stats/rollup.py); `use_rollup=False` is for the test that holds the two to each other.
     """
     hours = rollup.full_hours(scope.start, scope.end)
-    if use_rollup and hours and rollup.usable(scope.key_id, interval, minimum_watch_seconds):
+    # The rollup knows no page and no joint breakdowns: filters are answered from the sessions.
+    if (
+        use_rollup
+        and hours
+        and not scope.filters
+        and rollup.usable(scope.key_id, interval, minimum_watch_seconds)
+    ):
         statement, bucket_values = rollup.plays_sql(interval, zone, timescale=timescale)
         rows = await connection.fetch(
             statement,
@@ -66,7 +72,9 @@ async def plays(
         )
     else:
         where, args = scope.condition()
-        bucket = bucket_sql(interval, zone, "s.started_at", 5, timescale=timescale)
+        args.append(minimum_watch_seconds)
+        where = scope.narrowed(where, args)
+        bucket = bucket_sql(interval, zone, "s.started_at", len(args) + 1, timescale=timescale)
         rows = await connection.fetch(
             f"""
             SELECT {bucket.expression} AS bucket, count(*) AS views,
@@ -77,7 +85,6 @@ async def plays(
             GROUP BY 1 ORDER BY 1
             """,  # noqa: S608 (fixed fragments; values are bound)
             *args,
-            minimum_watch_seconds,
             *bucket.values,
         )
     return [

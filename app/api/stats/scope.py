@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from app.api.params import VideoQuery
+from app.api.params import NO_FILTERS, Filters, VideoQuery
 
 # A connection of its own or one borrowed from the pool: the queries take either.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -39,6 +39,7 @@ class Scope:
     end: datetime
     key_id: int | None = None
     video_ids: tuple[int, ...] = ()
+    filters: Filters = NO_FILTERS
 
     def condition(self) -> tuple[str, list[object]]:
         """A WHERE clause over `sessions s` taking $1..$3, and its arguments."""
@@ -54,18 +55,30 @@ class Scope:
             self.end,
         ]
 
+    def narrowed(self, where: str, args: list[object]) -> str:
+        """`where` with the filters' conditions, their values appended to `args` (so numbered
+        after every placeholder the caller bound before)."""
+        for column, value in self.filters.columns():
+            args.append(value)
+            where += f" AND s.{column} = ${len(args)}"
+        return where
+
     def during(self, start: datetime, end: datetime) -> Scope:
         """The same videos in another window."""
-        return Scope(start, end, self.key_id, self.video_ids)
+        return Scope(start, end, self.key_id, self.video_ids, self.filters)
 
 
 async def scope_for(
-    connection: Connection, videos: VideoQuery, start: datetime, end: datetime
+    connection: Connection,
+    videos: VideoQuery,
+    start: datetime,
+    end: datetime,
+    filters: Filters = NO_FILTERS,
 ) -> Scope | None:
     """Resolve which videos a query names; None when it names none (the answer is then empty)."""
     if videos.key_only:
         key_id = await connection.fetchval("SELECT id FROM keys WHERE key = $1", videos.key)
-        return None if key_id is None else Scope(start, end, key_id=int(key_id))
+        return None if key_id is None else Scope(start, end, key_id=int(key_id), filters=filters)
     conditions: list[str] = []
     args: list[object] = []
     if videos.key is not None:
@@ -85,4 +98,4 @@ async def scope_for(
     )
     if not rows:
         return None
-    return Scope(start, end, video_ids=tuple(int(row["id"]) for row in rows))
+    return Scope(start, end, video_ids=tuple(int(row["id"]) for row in rows), filters=filters)

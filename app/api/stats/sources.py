@@ -42,7 +42,7 @@ async def sources(
         periods = rollup.full_hours(scope.start, scope.end)
     elif grain == "day":
         periods = rollup.full_days(scope.start, scope.end)
-    if use_rollup and grain is not None and periods is not None:
+    if use_rollup and grain is not None and periods is not None and not scope.filters:
         statement, bucket_values = rollup.sources_sql(grain, interval, zone, timescale=timescale)
         subject: object = scope.key_id if grain == "hour" else list(scope.video_ids)
         rows = await connection.fetch(
@@ -50,7 +50,9 @@ async def sources(
         )
         return [SourceRow(row["bucket"], row["page_url"], row["page_host"], row["views"]) for row in rows]
     where, args = scope.condition()
-    bucket = bucket_sql(interval, zone, "s.started_at", 5, timescale=timescale)
+    args.append(minimum_watch_seconds)
+    where = scope.narrowed(where, args)
+    bucket = bucket_sql(interval, zone, "s.started_at", len(args) + 1, timescale=timescale)
     rows = await connection.fetch(
         f"""
         SELECT {bucket.expression} AS bucket, s.page_url, s.page_host, count(*) AS views
@@ -59,7 +61,6 @@ async def sources(
         GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3
         """,  # noqa: S608 (fixed fragments; values are bound)
         *args,
-        minimum_watch_seconds,
         *bucket.values,
     )
     return [SourceRow(row["bucket"], row["page_url"], row["page_host"], row["views"]) for row in rows]

@@ -86,7 +86,7 @@ async def videos(
     """The page of `limit` videos from `offset` in the order asked, or with `only` just those
     videos (in no particular order); the totals are over every video of the list either way."""
     days = rollup.full_days(scope.start, scope.end)
-    if not use_rollup or minimum_watch_seconds not in THRESHOLDS:
+    if not use_rollup or minimum_watch_seconds not in THRESHOLDS or scope.filters:
         days = None
     subject: object = scope.key_id if scope.key_id is not None else list(scope.video_ids)
     first, last = days if days is not None else (scope.start, scope.start)
@@ -99,7 +99,10 @@ async def videos(
     else:
         page = "WHERE p.video_id = ANY($8::bigint[])"
         args.append(list(only))
-    statement = _statement(by_key=scope.key_id is not None, rolled=days is not None, page=page)
+    narrowing = scope.narrowed("", args)
+    statement = _statement(
+        by_key=scope.key_id is not None, rolled=days is not None, page=page, narrowing=narrowing
+    )
     rows = await connection.fetch(statement, *args)
     head = rows[0]
     totals = Totals(
@@ -133,10 +136,11 @@ def _percent(part: Any, whole: Any) -> float | None:
     return None if part is None or not whole else 100.0 * float(part) / float(whole)
 
 
-def _statement(*, by_key: bool, rolled: bool, page: str) -> str:
+def _statement(*, by_key: bool, rolled: bool, page: str, narrowing: str) -> str:
     """Parameters: $1 key id or video ids, $2 window start, $3 window end, $4 first full UTC day,
     $5 end of the full days, $6 minimum seconds, $7 ILIKE pattern or null, then $8 limit and
-    $9 offset, or $8 the video ids of `only`."""
+    $9 offset, or $8 the video ids of `only`; then the filters' values, which `narrowing`
+    (conditions on `s`, for the sessions only: filters keep the rollup out) names."""
     scope = "v.key_id = $1" if by_key else "v.id = ANY($1::bigint[])"
     play = "s.watched >= $6"
     # `capped` is null for a video of unknown length, so that its sum stays null.
@@ -179,7 +183,7 @@ def _statement(*, by_key: bool, rolled: bool, page: str) -> str:
         parts = f"""
             {from_sessions}
             FROM chosen c JOIN sessions s ON s.video_id = c.id
-            WHERE s.started_at BETWEEN $2 AND $3 AND $4::timestamptz <= $5::timestamptz"""
+            WHERE s.started_at BETWEEN $2 AND $3 AND $4::timestamptz <= $5::timestamptz {narrowing}"""
     return f"""
         WITH chosen AS (
             SELECT v.id, v.identifier, v.metadata, v.duration,
