@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -14,6 +13,7 @@ import asyncpg
 from app.api import keys
 from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
+from app.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"video-metrics: bad setting: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     command = args.command or "serve"
     if command == "serve":
         return _serve(settings)
@@ -84,28 +82,26 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from app.runtime import (
-        UVICORN_WEBSOCKETS,
-        keep_client_addresses_out_of_logs,
-        tune_garbage_collector,
-    )
-    from app.server import create_app
+    from app.runtime import UVICORN_PROTOCOLS, keep_client_addresses_out_of_logs, tune_garbage_collector
 
     try:
         settings.check_exposure()
     except SettingsError as error:
         print(f"video-metrics: {error}", file=sys.stderr)
         return 2
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        **UVICORN_WEBSOCKETS,
-        lifespan="on",
-        log_level=settings.log_level,
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        **UVICORN_PROTOCOLS,
+        "lifespan": "on",
+        "log_level": settings.log_level,
+        "log_config": None,  # logging is ours (app/logs.py), in every process
+        "access_log": False,
+        "timeout_graceful_shutdown": 30,
+    }
+    from app.server import create_app
+
+    config = uvicorn.Config(create_app(settings), **common)
     keep_client_addresses_out_of_logs()
     server = uvicorn.Server(config)
     tune_garbage_collector()

@@ -59,8 +59,13 @@ class Settings(BaseSettings):
         default=256, ge=1, le=1_000_000, validation_alias=_env("METRICS_MAX_SOCKETS_PER_ADDRESS")
     )
     idle_timeout: float = Field(default=60.0, gt=0, le=3600, validation_alias=_env("METRICS_IDLE_TIMEOUT"))
+    # A connection must send its whole first request head (an HTTP request, or a websocket
+    # upgrade) within this many seconds, or it is closed: stalled upgrades would hold sockets.
+    handshake_timeout: float = Field(
+        default=10.0, gt=0, le=300, validation_alias=_env("METRICS_HANDSHAKE_TIMEOUT")
+    )
     checkpoint_interval: float = Field(
-        default=60.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
+        default=10.0, gt=0, le=86_400, validation_alias=_env("METRICS_CHECKPOINT_INTERVAL")
     )
     flush_interval: float = Field(default=0.5, gt=0, le=60, validation_alias=_env("METRICS_FLUSH_INTERVAL"))
     # Sessions waiting for the database held in memory (about 1 KB each); past it, on disk.
@@ -73,6 +78,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
     # The API's default time zone (an IANA name) for buckets, look-backs and day words.
     timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
+    log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -104,6 +110,13 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return zones.zone_named(self.timezone)
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("use text or json")
+        return value.lower()
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:

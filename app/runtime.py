@@ -21,6 +21,11 @@ UVICORN_WEBSOCKETS: dict[str, Any] = {
 }
 
 
+# HTTP/1.1 with a deadline for the request head and JSON refusals of bad heads. By name, so that
+# worker processes import it too (app/http_protocol.py).
+UVICORN_PROTOCOLS: dict[str, Any] = {**UVICORN_WEBSOCKETS, "http": "app.http_protocol:DeadlineH11Protocol"}
+
+
 def tune_garbage_collector() -> None:
     """Collect the young generation less often, and never trace what start-up loaded.
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from app import live
+from app import http_protocol, live
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
@@ -27,6 +27,8 @@ log = logging.getLogger("video_metrics")
 
 
 def create_app(settings: Settings) -> Starlette:
+    http_protocol.set_head_timeout(settings.handshake_timeout)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         embedded = None

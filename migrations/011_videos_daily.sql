@@ -102,6 +102,10 @@ $$;
 CREATE FUNCTION videos_daily_maintain() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.video_id = OLD.video_id AND NEW.started_at = OLD.started_at
+       AND NEW.watched = OLD.watched THEN
+        RETURN NULL;  -- a checkpoint that watched nothing more changes nothing here (as in 010)
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM videos_daily_add(OLD, -1);
     END IF;

@@ -36,6 +36,7 @@ from app.api.params import (
     parse_params,
 )
 from app.api.stats import Connection, Database
+from app.api.stats.seconds import TooManySeconds
 
 log = logging.getLogger("video_metrics.api")
 
@@ -110,6 +111,12 @@ class _Dispatch:
             return await handler(request)
         except ParamError as problem:
             return error(400, str(problem), parameter=problem.parameter)
+        except TooManySeconds as too_many:
+            message = (
+                f"ranges: per-second engagement {too_many}; ask for ranges (for example ranges=100), "
+                "a longer interval or a shorter timeframe"
+            )
+            return error(400, message, parameter="ranges")
         except _TooLarge:
             return error(413, f"body: larger than {MAX_BODY_BYTES} bytes", parameter="body")
         except asyncpg.InvalidParameterValueError as problem:

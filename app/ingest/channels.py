@@ -12,26 +12,25 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
-
-import orjson
 
 from app import telemetry
 from app.ingest import protocol
 from app.ingest.hub import Hub, OpenSession
+from app.ingest.join import INVALID_KEY, Page, read_join
 from app.ingest.keys import KeyCheck, KeysUnavailable
 from app.ingest.protocol import BadFrame, Frame
 from app.ingest.resume import Resumption, session_id
 from app.ingest.session import Session
 from app.ingest.useragent import Client
+from app.throttle import ThrottledLog
 
 log = logging.getLogger("video_metrics.ingest")
+# Refused frames are counted one by one (telemetry) but logged at most once per reason every 10 s.
+refusals = ThrottledLog(log)
 
 TOPIC = re.compile(r"session:[0-9A-Za-z_-]{1,64}")
 
 UNMATCHED = "unmatched topic"
-MISSING = "missing parameters and/or invalid host"
-INVALID_KEY = "invalid key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,29 +38,6 @@ class Limits:
     max_frame_bytes: int = 16 * 1024
     max_sessions_per_socket: int = 32
     max_events_per_session: int = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """Where the page is: scheme://host/path without query or fragment, and the host."""
-
-    url: str
-    host: str
-
-    @classmethod
-    def parse(cls, value: object) -> Page | None:
-        if not isinstance(value, str) or not 0 < len(value) <= 2048:
-            return None
-        try:
-            parts = urlsplit(value)
-            host = (parts.hostname or "").lower()
-            port = parts.port
-        except ValueError:
-            return None
-        if parts.scheme not in ("http", "https") or not host:
-            return None
-        netloc = f"{host}:{port}" if port else host
-        return cls(f"{parts.scheme}://{netloc}{parts.path or '/'}", host)
 
 
 @dataclass(slots=True)
@@ -147,8 +123,8 @@ class Connection:
         self._channels.clear()
 
     def _refuse(self, bad: BadFrame) -> list[str]:
-        telemetry.FRAMES_REJECTED.labels(reason=bad.reason.split(" ")[0]).inc()
-        log.info("event=frame_refused reason=%r ref=%r", bad.reason, bad.ref)
+        telemetry.FRAMES_REJECTED.labels(reason=bad.kind).inc()
+        refusals.log(bad.kind, "event=frame_refused reason=%r", bad.reason)
         if bad.answerable:
             assert bad.topic is not None
             return [protocol.reply_error(bad.join_ref, bad.ref, bad.topic, bad.reason)]
@@ -157,15 +133,9 @@ class Connection:
     async def _join(self, frame: Frame) -> list[str]:
         if not TOPIC.fullmatch(frame.topic):
             return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
-        payload = frame.payload
-        key = payload.get("key")
-        metadata = payload.get("metadata")
-        page = Page.parse(payload.get("source_url")) or self._page
-        if not isinstance(key, str) or not key or metadata is None or page is None:
-            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, MISSING)]
-        if b"\\u0000" in orjson.dumps(metadata):  # jsonb cannot store NUL
-            reason = "metadata must not contain NUL characters"
-            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason)]
+        request = read_join(frame.payload, self._page)
+        if isinstance(request, str):
+            return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, request)]
         out: list[str] = []
         previous = self._channels.pop(frame.topic, None)
         if previous is not None:
@@ -177,7 +147,7 @@ class Connection:
             out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason))
             return out
         try:
-            key_id = await self._keys.key_id(key)
+            key_id = await self._keys.key_id(request.key)
         except KeysUnavailable:
             reason = "temporarily unavailable, retrying"
             out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason))
@@ -185,31 +155,31 @@ class Connection:
         if key_id is None:
             out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, INVALID_KEY))
             return out
-        identifier = payload.get("identifier")
         session = session_id(key_id, frame.topic)
         opened = OpenSession(
             key_id=key_id,
-            metadata=metadata,
-            identifier=identifier[:512] if isinstance(identifier, str) else None,
+            metadata=request.metadata,
+            identifier=request.identifier,
             client=self._client,
-            page_host=page.host,
-            page_url=page.url,
+            page_host=request.page.host,
+            page_url=request.page.url,
             session=await self._continued(session, previous),
             id=session,
         )
-        self._hub.open(opened)
+        self._hub.open(opened, self._clock())
         self._channels[frame.topic] = Channel(frame.join_ref, opened)
         out.append(protocol.reply_ok(frame.join_ref, frame.ref, frame.topic))
         return out
 
     async def _continued(self, session: uuid.UUID, previous: Channel | None) -> Session:
         """The session this join continues (the one this join replaced on this socket, one
-        still open on a stale socket here, or one stored recently by any process), or a new one."""
+        still open on a stale socket here, one ended here and not written yet, or one stored
+        recently by any process), or a new one."""
         now = self._clock()
         if previous is not None and previous.open.id == session:
             earlier: Session | None = previous.open.session
         else:
-            earlier = self._hub.take_over(session, now)
+            earlier = self._hub.take_over(session, now) or self._hub.unwritten(session)
         if earlier is not None:
             return Session(
                 opened_at=earlier.opened_at, segments=list(earlier.segments), duration=earlier.duration

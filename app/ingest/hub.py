@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 import orjson
 
 from app import telemetry
+from app.ingest.checkpoints import CheckpointSchedule
 from app.ingest.record import SessionRecord
-from app.ingest.session import Session, Watched
+from app.ingest.session import Segment, Session, Watched
 from app.ingest.useragent import Client
 from app.ingest.writer import Writer
 
@@ -31,8 +32,12 @@ class OpenSession:
     session: Session
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     ended: bool = False
+    # The session's revision when it was last checkpointed; -1 until its first checkpoint.
+    saved_revision: int = -1
 
-    def record(self, watched: Watched, ended_at: float, *, final: bool) -> SessionRecord:
+    def record(
+        self, watched: Watched, ended_at: float, *, final: bool, process_id: uuid.UUID | None = None
+    ) -> SessionRecord:
         return SessionRecord(
             id=self.id,
             started_at=datetime.fromtimestamp(self.session.opened_at, UTC),
@@ -50,6 +55,7 @@ class OpenSession:
             watched=watched.watched,
             unique_watched=watched.unique_watched,
             final=final,
+            process_id=process_id,
         )
 
 
@@ -73,17 +79,27 @@ def metadata_text(metadata: Any) -> str:
 
 
 class Hub:
-    """Open sessions of this process, handed to the writer when they end."""
+    """Open sessions of this process, checkpointed while open and handed to the writer when they end.
 
-    def __init__(self, writer: Writer) -> None:
+    Checkpoint rows carry `process_id`, this process's id in the live table (app/live.py): when
+    the process dies without ending its sessions, any other process (or this one's next start)
+    sees that the rows' process is gone and marks them final (app/ingest/orphans.py).
+    """
+
+    def __init__(
+        self, writer: Writer, checkpoint_interval: float = 10.0, process_id: uuid.UUID | None = None
+    ) -> None:
         self._writer = writer
         self._open: dict[uuid.UUID, OpenSession] = {}
+        self._schedule: CheckpointSchedule[OpenSession] = CheckpointSchedule(checkpoint_interval)
+        self.process_id = process_id or uuid.uuid4()
 
     def __len__(self) -> int:
         return len(self._open)
 
-    def open(self, session: OpenSession) -> None:
+    def open(self, session: OpenSession, at: float) -> None:
         self._open[session.id] = session
+        self._schedule.add(session, at)
         telemetry.OPEN_SESSIONS.set(len(self._open))
 
     def end(self, session: OpenSession, at: float) -> None:
@@ -103,20 +119,37 @@ class Hub:
         self.end(session, at)
         return session.session
 
+    def unwritten(self, session_id: uuid.UUID) -> Session | None:
+        """A session that ended here but is not in the database yet, to be continued by a rejoin
+        (a leave and a join of the same topic can be a moment apart)."""
+        record = self._writer.unwritten(session_id)
+        if record is None:
+            return None
+        segments = [Segment(start, end) for start, end in record.segments]
+        return Session(opened_at=record.started_at.timestamp(), segments=segments, duration=record.duration)
+
     def end_all(self, at: float) -> int:
         sessions = list(self._open.values())
         for session in sessions:
             self.end(session, at)
         return len(sessions)
 
-    def checkpoint(self, at: float, older_than: float) -> int:
-        """Write what long-open sessions have watched so far, so a crash loses little."""
+    def until_checkpoint(self, now: float) -> float:
+        """Seconds until the next open session is due for a checkpoint."""
+        return self._schedule.wait(now)
+
+    def checkpoint(self, at: float) -> int:
+        """Write what the sessions due now have watched so far, if anything changed (app/ingest/
+        checkpoints.py), so that a crash loses at most one interval of any session."""
         count = 0
-        for session in self._open.values():
-            if at - session.session.opened_at >= older_than:
-                watched = session.session.snapshot(at)
-                self._writer.submit(session.record(watched, at, final=False))
-                count += 1
+        for session in self._schedule.due(at, lambda s: not s.ended):
+            state = session.session
+            if state.revision == session.saved_revision and not state.playing:
+                continue  # paused, nothing new since the last checkpoint
+            session.saved_revision = state.revision
+            record = session.record(state.snapshot(at), at, final=False, process_id=self.process_id)
+            self._writer.submit(record)
+            count += 1
         return count
 
     def playing(self) -> int:

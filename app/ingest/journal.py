@@ -7,8 +7,9 @@ one.
 
 `overflow-sessions.jsonl` holds the rows that arrived while the writer's queue in memory was full
 (the database away for long under load): memory stays bounded, and nothing is dropped. Rows are
-appended; when the writer has caught up it renames the file to `overflow-sessions.writing.jsonl`
-and writes it in batches, removing it once every row is written, so new overflow never mixes with
+appended and synced to the disk at each append (the writer appends every flush interval); when
+the writer has caught up it renames the file to `overflow-sessions.writing.jsonl` and writes it
+in batches, removing it once every row is written, so new overflow never mixes with
 the file being read. A crash meanwhile leaves the file to be written again at the next start,
 which stores nothing twice (rows are upserts by session id).
 
@@ -80,9 +81,11 @@ class Journal:
         return self._reading is not None or self.overflow_writing.exists() or self.overflow.exists()
 
     def spill(self, records: Iterable[SessionRecord]) -> None:
-        """Append rows that do not fit in memory. Flushed to the operating system, so a crash of
-        the process keeps them; like the rows in memory they would not survive a power cut."""
+        """Append rows that do not fit in memory, and sync them to the disk before returning: the
+        writer spills every flush interval, so a power cut loses at most that interval's rows
+        (as it loses what is in memory)."""
         self.overflow.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.overflow.exists()
         with self.overflow.open("a+b") as file:
             size = file.seek(0, os.SEEK_END)
             if size:
@@ -90,6 +93,10 @@ class Journal:
                 if file.read(1) != b"\n":  # an append cut short by a crash: keep it on its own line
                     file.write(b"\n")
             file.writelines((record.to_json() + "\n").encode() for record in records)
+            file.flush()
+            os.fsync(file.fileno())
+        if created:
+            _sync_folder(self.overflow.parent)  # the new file's name must survive too
 
     def read_overflow(self, count: int) -> list[SessionRecord]:
         """Up to `count` rows of the overflow, oldest first; [] when there are none left to read.

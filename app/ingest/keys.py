@@ -7,6 +7,9 @@ from collections import OrderedDict
 
 import asyncpg
 
+from app.db.errors import refuses_data
+from app.keyrules import KEY_PATTERN
+
 log = logging.getLogger("video_metrics.keys")
 
 
@@ -25,12 +28,19 @@ class KeyCheck:
         self._remembered = remembered
 
     async def key_id(self, key: str) -> int | None:
-        """The key's id when it exists and is not revoked, else None."""
+        """The key's id when it exists and is not revoked, else None. A text no key can have
+        (app/keyrules.py) is invalid without asking; a lookup the database refuses as data is
+        invalid too, not an outage, or the client would be told to retry for ever."""
+        if not KEY_PATTERN.fullmatch(key):
+            return None
         try:
             found = await self._pool.fetchval(
                 "SELECT id FROM keys WHERE key = $1 AND disabled_at IS NULL", key
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            if refuses_data(error):
+                log.warning("event=key_refused_by_database error=%r", str(error))
+                return None
             if key in self._recent:
                 log.warning("event=key_check_from_memory error=%r", str(error))
                 return self._recent[key]

@@ -36,6 +36,25 @@ class BadFrame:
     def answerable(self) -> bool:
         return self.ref is not None and self.topic is not None
 
+    @property
+    def kind(self) -> str:
+        """A short, fixed name for the reason: a metric label and a log throttle's key."""
+        for start, kind in _KINDS:
+            if self.reason.startswith(start):
+                return kind
+        return "other"
+
+
+_KINDS = (
+    ("frame is not UTF-8", "not_utf8"),
+    ("frame is larger", "too_large"),
+    ("frame is not JSON", "not_json"),
+    ("frame is not a", "not_an_array"),
+    ("join_ref and ref", "bad_ref"),
+    ("topic and event", "bad_topic"),
+    ("payload must", "bad_payload"),
+)
+
 
 # Reads the refs and topic from the head of a frame too large to parse whole.
 _HEAD = re.compile(r'\s*\[\s*(null|"([^"\\]{0,64})")\s*,\s*(null|"([^"\\]{0,64})")\s*,\s*"([^"\\]{0,200})"')

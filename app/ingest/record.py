@@ -29,11 +29,14 @@ class SessionRecord:
     watched: float
     unique_watched: float
     final: bool
+    # The process that holds the session open, on checkpoint rows; None on final rows.
+    process_id: uuid.UUID | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row as JSON values: a line of the writer's files, or a rejected entry's `session`."""
         row: dict[str, Any] = asdict(self)
         row["id"] = str(self.id)
+        row["process_id"] = None if self.process_id is None else str(self.process_id)
         row["started_at"] = self.started_at.isoformat()
         row["ended_at"] = self.ended_at.isoformat()
         return row
@@ -44,8 +47,39 @@ class SessionRecord:
 
     @classmethod
     def from_json(cls, line: str) -> SessionRecord:
-        row = json.loads(line)
+        """A line of the writer's files; raises ValueError (or TypeError, KeyError) for one that
+        is not a row the database would store, so that a line edited by hand or cut short is set
+        aside with its reason rather than refused by the database or written wrong."""
+        row = json.loads(line, parse_constant=_no_constant)
+        if not isinstance(row, dict):
+            raise TypeError("a line must be a JSON object")
         row["id"] = uuid.UUID(row["id"])
+        if row.get("process_id") is not None:
+            row["process_id"] = uuid.UUID(row["process_id"])
         row["started_at"] = datetime.fromisoformat(row["started_at"])
         row["ended_at"] = datetime.fromisoformat(row["ended_at"])
-        return cls(**row)
+        record = cls(**row)
+        _check(record)
+        return record
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a row can hold")
+
+
+def _check(record: SessionRecord) -> None:
+    """The values ingest guarantees (app/ingest/join.py, app/ingest/session.py)."""
+    if record.started_at.tzinfo is None or record.ended_at.tzinfo is None:
+        raise ValueError("times must carry their offset")
+    for name in ("watched", "unique_watched"):
+        value = getattr(record, name)
+        if not isinstance(value, int | float) or not 0 <= value <= 1e12:
+            raise ValueError(f"{name} must be a number from 0 to 1e12")
+    if record.duration is not None and not 1e-6 <= record.duration <= 1e6:
+        raise ValueError("duration must be null or from 1e-6 to 1e6 seconds")
+    for segment in record.segments:
+        if len(segment) != 2 or not all(isinstance(p, int | float) and 0 <= p <= 1e6 for p in segment):
+            raise ValueError("segments must be [from, to] pairs of positions from 0 to 1e6")
+    texts = [record.page_host, record.page_url, record.identifier or "", json.dumps(record.metadata)]
+    if any("\x00" in text or "\\u0000" in text for text in texts):
+        raise ValueError("text must not contain NUL characters")

@@ -13,6 +13,7 @@ import asyncpg
 
 from app import live
 from app.config import Settings
+from app.ingest import orphans
 from app.ingest.channels import Limits
 from app.ingest.hub import Hub
 from app.ingest.keys import KeyCheck
@@ -38,10 +39,10 @@ class Ingest:
             queue_limit=settings.write_queue_limit,
             journal_dir=settings.data_dir,
         )
-        self.hub = Hub(self.writer)
+        self.process_id = uuid.uuid4()
+        self.hub = Hub(self.writer, settings.checkpoint_interval, self.process_id)
         self.keys = KeyCheck(pool)
         self.resumption = Resumption(pool)
-        self.process_id = uuid.uuid4()
         self._pool = pool
         self._sockets: Counter[str] = Counter()
         self._writer_task: asyncio.Task[None] | None = None
@@ -64,6 +65,7 @@ class Ingest:
         self._jobs = [
             asyncio.create_task(self._checkpoints(), name="checkpoints"),
             asyncio.create_task(self._publish_live(), name="live"),
+            asyncio.create_task(self._finalize_orphans(), name="orphans"),
         ]
 
     async def stop(self) -> None:
@@ -80,12 +82,25 @@ class Ingest:
             await live.withdraw(self._pool, self.process_id)
 
     async def _checkpoints(self) -> None:
-        interval = self.settings.checkpoint_interval
+        """Wake when the next open session falls due (app/ingest/checkpoints.py)."""
         while True:
-            await asyncio.sleep(interval)
-            count = self.hub.checkpoint(time.time(), older_than=interval)
+            await asyncio.sleep(self.hub.until_checkpoint(time.time()))
+            count = self.hub.checkpoint(time.time())
             if count:
-                log.info("event=checkpoint sessions=%d", count)
+                log.debug("event=checkpoint sessions=%d", count)
+
+    async def _finalize_orphans(self) -> None:
+        """Close the sessions of processes that died without ending them (app/ingest/orphans.py):
+        at start-up, again once a process killed just before it has gone stale (this process's
+        previous life, if it crashed), then periodically."""
+        for wait in orphans.sweeps():
+            await asyncio.sleep(wait)
+            try:
+                count = await orphans.finalize(self._pool)
+                if count:
+                    log.info("event=orphaned_sessions_finalized sessions=%d", count)
+            except Exception as error:  # the database is away; the next round tries again
+                log.warning("event=orphan_sweep_failed error=%r", str(error))
 
     async def _publish_live(self) -> None:
         while True:

@@ -10,8 +10,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-# Positions past this are not a video (about 11.5 days); they are treated as invalid.
+# Positions and durations past this are not a video (about 11.5 days): they are ignored, as an
+# invalid value is. It is also the longest duration kept for a video (docs/PROTOCOL.md).
 MAX_POSITION = 1_000_000.0
+# Positions are kept to the microsecond: no player reports finer, and it keeps every stored number
+# either 0 or far from the subnormal range, where PostgreSQL's float arithmetic raises underflow.
+DECIMALS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ def position(value: Any) -> float | None:
         return None
     if not math.isfinite(number) or number < 0 or number > MAX_POSITION:
         return None
-    return number
+    return round(number, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 @dataclass(slots=True)
@@ -69,6 +73,9 @@ class Session:
     open_from: float | None = None
     open_at: float = 0.0
     events: int = 0
+    # Counts the changes to what would be stored (a segment, a play opened, a new duration), so a
+    # checkpoint can tell whether a paused session has anything new to write.
+    revision: int = 0
 
     @property
     def playing(self) -> bool:
@@ -83,6 +90,7 @@ class Session:
             self._close_open(self._estimated_position(at))
         self.open_from = self._clamp(start)
         self.open_at = at
+        self.revision += 1
 
     def pause(self, to: Any, duration: Any, at: float) -> None:
         self._note_duration(duration)
@@ -115,10 +123,12 @@ class Session:
         if end > self.open_from:
             self.segments.append(Segment(self.open_from, end))
         self.open_from = None
+        self.revision += 1
 
     def _estimated_position(self, at: float) -> float:
         assert self.open_from is not None
-        return self._clamp(self.open_from + max(0.0, at - self.open_at))
+        elapsed = round(max(0.0, at - self.open_at), DECIMALS)
+        return self._clamp(min(self.open_from + elapsed, MAX_POSITION))
 
     def _clamp(self, value: float) -> float:
         if self.duration is not None:
@@ -128,8 +138,9 @@ class Session:
     def _note_duration(self, value: Any) -> None:
         # Live streams report null; a finite positive duration is the video's length.
         duration = position(value)
-        if duration is not None and duration > 0:
+        if duration is not None and duration > 0 and duration != self.duration:
             self.duration = duration
+            self.revision += 1
 
 
 def _summarise(segments: list[Segment], duration: float | None) -> Watched:

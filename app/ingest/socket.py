@@ -10,7 +10,8 @@ import time
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app import telemetry
-from app.ingest.channels import Connection, Page
+from app.ingest.channels import Connection
+from app.ingest.join import Page
 from app.ingest.service import Ingest
 from app.ingest.useragent import classify
 

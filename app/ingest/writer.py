@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 
 from app import telemetry
+from app.db.errors import refuses_data
 from app.ingest.journal import Journal
 from app.ingest.record import SessionRecord
 
@@ -42,6 +43,7 @@ _COLUMNS = (
     "watched",
     "unique_watched",
     "final",
+    "process_id",
 )
 
 _STAGING = """
@@ -49,7 +51,7 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_sessions (
     id uuid, started_at timestamptz, ended_at timestamptz, key_id bigint, metadata jsonb,
     identifier text, duration double precision, browser text, platform text, device text,
     page_host text, page_url text, segments double precision[], watched double precision,
-    unique_watched double precision, final boolean
+    unique_watched double precision, final boolean, process_id uuid
 ) ON COMMIT DELETE ROWS
 """
 
@@ -72,23 +74,21 @@ SET identifier = coalesce(EXCLUDED.identifier, videos.identifier),
 
 _UPSERT_SESSIONS = """
 INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
-                      page_host, page_url, segments, watched, unique_watched, final)
+                      page_host, page_url, segments, watched, unique_watched, final, process_id)
 SELECT i.id, i.started_at, i.ended_at, i.key_id, v.id, i.browser, i.platform, i.device,
-       i.page_host, i.page_url, i.segments, i.watched, i.unique_watched, i.final
+       i.page_host, i.page_url, i.segments, i.watched, i.unique_watched, i.final, i.process_id
 FROM incoming_sessions i JOIN videos v ON v.key_id = i.key_id AND v.metadata = i.metadata
 -- A stable order takes row locks (sessions, and the rollup rows its trigger updates) in the same
 -- order in every process, which keeps concurrent batches from deadlocking.
 ORDER BY i.key_id, i.started_at, i.id
 ON CONFLICT (id, started_at) DO UPDATE
 SET ended_at = EXCLUDED.ended_at, segments = EXCLUDED.segments, watched = EXCLUDED.watched,
-    unique_watched = EXCLUDED.unique_watched, final = EXCLUDED.final
+    unique_watched = EXCLUDED.unique_watched, final = EXCLUDED.final, process_id = EXCLUDED.process_id
 WHERE EXCLUDED.ended_at >= sessions.ended_at
 """
 
 # Batches at least this large are staged with COPY; smaller ones with one pipelined insert.
 COPY_THRESHOLD = 64
-# Errors that say a row itself is unacceptable; anything else is the database being away.
-_REJECTED = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 
 
 class Writer:
@@ -127,6 +127,15 @@ class Writer:
     @property
     def pending(self) -> int:
         return len(self._queue) + len(self._spilling)
+
+    def unwritten(self, session_id: uuid.UUID) -> SessionRecord | None:
+        """The newest row of a session still waiting in memory to be written, if any: a rejoin
+        continues from it, since the database does not have it yet."""
+        record = self._queue.get(session_id)
+        for spilled in self._spilling:
+            if spilled.id == session_id and (record is None or spilled.ended_at >= record.ended_at):
+                record = spilled
+        return record
 
     def submit(self, record: SessionRecord) -> None:
         if record.id in self._queue or len(self._queue) < self._queue_limit or self._journal is None:
@@ -237,7 +246,19 @@ class Writer:
             try:
                 await self._write(batch)
                 return
-            except _REJECTED as error:
+            except Exception as error:
+                if not refuses_data(error):
+                    # The database is away (or anything else that passes): keep the batch.
+                    telemetry.WRITE_FAILURES.inc()
+                    log.warning(
+                        "event=write_failed rows=%d error=%r retry_in=%.1f",
+                        len(batch),
+                        str(error) or type(error).__name__,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+                    continue
                 if len(batch) == 1:
                     self._set_aside(batch[0], str(error))
                     return
@@ -245,16 +266,6 @@ class Writer:
                 for record in batch:
                     await self._write_with_retry([record])
                 return
-            except Exception as error:  # the database is away: keep the batch, try again
-                telemetry.WRITE_FAILURES.inc()
-                log.warning(
-                    "event=write_failed rows=%d error=%r retry_in=%.1f",
-                    len(batch),
-                    str(error) or type(error).__name__,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
 
     async def _write(self, batch: list[SessionRecord]) -> None:
         started = time.perf_counter()

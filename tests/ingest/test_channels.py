@@ -6,22 +6,13 @@ import json
 import uuid
 from typing import Any
 
-from app.ingest.channels import Connection, Limits, Page
+from app.ingest.channels import Connection, Limits
 from app.ingest.hub import Hub
+from app.ingest.join import Page
 from app.ingest.keys import KeyCheck
-from app.ingest.record import SessionRecord
 from app.ingest.resume import Prior, Resumption
 from app.ingest.useragent import classify
-
-
-class RecordingWriter:
-    """The writer's one method the hub calls, keeping what it is given."""
-
-    def __init__(self) -> None:
-        self.records: list[SessionRecord] = []
-
-    def submit(self, record: SessionRecord) -> None:
-        self.records.append(record)
+from tests.support.writers import RecordingWriter
 
 
 class Keys(KeyCheck):
@@ -44,14 +35,15 @@ class NothingStored(Resumption):
         return None
 
 
-def connection(writer: RecordingWriter, clock: list[float]) -> Connection:
+def connection(writer: RecordingWriter, clock: list[float], limits: Limits | None = None) -> Connection:
+    """A connection with the keys and resumption above, its sessions handed to `writer`."""
     return Connection(
         client=classify("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36"),
         page=Page.parse("https://example.com/watch"),
         keys=Keys(),
         resumption=NothingStored(),
         hub=Hub(writer),  # type: ignore[arg-type]
-        limits=Limits(),
+        limits=limits or Limits(),
         clock=lambda: clock[0],
     )
 

@@ -12,27 +12,20 @@ import pytest
 
 from app.ingest.journal import Journal
 from app.ingest.record import SessionRecord
+from tests.support.records import session_record
 
 
 def record(n: int) -> SessionRecord:
     at = datetime(2026, 11, 23, 12, 0, n, tzinfo=UTC)
-    return SessionRecord(
+    return session_record(
         id=uuid.UUID(int=n),
         started_at=at,
         ended_at=at,
-        key_id=1,
         metadata={"vid": n},
-        identifier=None,
-        duration=60.0,
-        browser="chrome",
-        platform="linux",
-        device="desktop",
-        page_host="example.com",
         page_url="/watch",
         segments=[[0.0, float(n)]],
         watched=float(n),
         unique_watched=float(n),
-        final=True,
     )
 
 
@@ -75,9 +68,18 @@ def test_no_file_is_no_rows_and_forgetting_twice_is_harmless(tmp_path: Path) -> 
     [
         ('{"id": "x"', "Expecting"),  # cut short
         ('{"id": "not-a-uuid"}', "badly formed"),
-        ("[1, 2]", "list indices"),
+        ("[1, 2]", "a line must be a JSON object"),
         (json.dumps({**record(5).to_dict(), "colour": "red"}), "colour"),
         (json.dumps({**record(5).to_dict(), "started_at": "yesterday"}), "yesterday"),
+        # Values the database would refuse, or store wrong: each a row ingest never makes.
+        (json.dumps(record(5).to_dict()).replace('"watched": 5.0', '"watched": NaN'), "NaN"),
+        (json.dumps({**record(5).to_dict(), "watched": 1e13}), "watched must be"),
+        (json.dumps({**record(5).to_dict(), "duration": 5e-324}), "duration must be"),
+        (json.dumps({**record(5).to_dict(), "segments": [[0, 2e6]]}), "segments must be"),
+        (json.dumps({**record(5).to_dict(), "segments": [[0]]}), "segments must be"),
+        (json.dumps({**record(5).to_dict(), "identifier": "a\u0000b"}), "NUL"),
+        (json.dumps({**record(5).to_dict(), "metadata": {"t": "a\u0000b"}}), "NUL"),
+        (json.dumps({**record(5).to_dict(), "started_at": "2026-01-01T00:00:00"}), "offset"),
     ],
 )
 def test_an_unreadable_line_is_set_aside_with_its_reason_and_the_rest_replayed(

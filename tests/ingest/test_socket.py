@@ -173,6 +173,74 @@ async def test_rejoin_while_the_old_socket_is_still_open_takes_the_session_over(
     assert row["segments"] == [[0, 2.0], [2.0, 3.0]]
 
 
+async def test_a_leave_and_an_immediate_rejoin_are_one_session_and_one_row(
+    server: ServerProcess, api_key: str, db: asyncpg.Connection
+) -> None:
+    """demonitor() then monitor() on the same element: the rejoin comes before the writer has
+    stored the ended part, so it must continue from the row still waiting, not start afresh."""
+    sock = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await sock.join(TOPIC, api_key, {"vid": "again"})
+    await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+    await sock.push(ref, TOPIC, {"name": "pause", "to": "2.00", "duration": 50})
+    await sock.send([ref, sock.next_ref(), TOPIC, "phx_leave", {}])
+    ref2, reply = await sock.join(TOPIC, api_key, {"vid": "again"})
+    assert ok(reply)
+    await sock.push(ref2, TOPIC, {"name": "play", "from": "2.00", "duration": 50})
+    await sock.push(ref2, TOPIC, {"name": "pause", "to": "5.00", "duration": 50})
+    await sock.close()
+    await asyncio.sleep(0.5)
+    [row] = await final_sessions(db, api_key, 1)
+    assert row["segments"] == [[0, 2.0], [2.0, 5.0]]
+    assert await db.fetchval("SELECT count(*) FROM sessions WHERE id = $1", row["id"]) == 1
+
+
+def nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"identifier": "Launch\u0000film"}, "identifier must not contain NUL characters"),
+        ({"metadata": {"title": "a\u0000b"}}, "metadata must not contain NUL characters"),
+        ({"metadata": {"a": nested(33)}}, "metadata must not be nested more than 32 levels deep"),
+        ({"metadata": {"a": nested(254)}}, "metadata must not be nested more than 32 levels deep"),
+        ({"metadata": {"a": nested(300)}}, "metadata must not be nested more than 32 levels deep"),
+        ({"metadata": [0] * 300}, "metadata must be at most 2400 bytes as stored (jsonb)"),
+        ({"key": "K\u0000"}, "invalid key"),
+        ({"source_url": "https://a.example/\u0000"}, None),  # the socket's page stands in
+    ],
+)
+async def test_what_cannot_be_stored_is_refused_at_the_join_and_the_session_goes_on(
+    server: ServerProcess,
+    api_key: str,
+    db: asyncpg.Connection,
+    payload: dict[str, object],
+    reason: str | None,
+) -> None:
+    """The same topic is joined first: a hostile rejoin of it must not end the session."""
+    sock = await PhoenixSocket.open(server.ws_url())
+    ref, _ = await sock.join(TOPIC, api_key, {"vid": "door"})
+    await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+    await sock.send(["8", "8", TOPIC, "phx_join", {"key": api_key, "metadata": {"vid": "door"}} | payload])
+    first = await sock.recv()
+    if reason is None:
+        assert first == [ref, ref, TOPIC, "phx_close", {}]  # replaced by the second join
+        assert ok(await sock.recv())
+        ref = "8"
+        # The replaced join ended the open play where the clock had got it; the page plays on.
+        await sock.push(ref, TOPIC, {"name": "play", "from": 0, "duration": 50})
+    else:
+        assert first == ["8", "8", TOPIC, "phx_reply", {"status": "error", "response": {"reason": reason}}]
+    await sock.push(ref, TOPIC, {"name": "pause", "to": "3.00", "duration": 50})
+    await sock.close()
+    [row] = await final_sessions(db, api_key, 1)
+    assert row["segments"][-1] == [0, 3.0] and row["page_url"] == "https://shop.example.com/products/shoes"
+
+
 async def test_same_topic_under_another_key_is_another_session(
     server: ServerProcess, api_key: str, db: asyncpg.Connection
 ) -> None:

@@ -19,8 +19,6 @@ from app.api.params.endpoints import (
 from app.api.params.errors import ParamError
 from app.api.params.readers import from_json_body, from_query_string, merge
 from app.api.params.scope import (
-    KEY_PATTERN,
-    KEY_RULE,
     NO_FILTERS,
     Filters,
     VideoQuery,
@@ -44,6 +42,7 @@ from app.api.params.values import (
     MAX_OFFSET,
     MAX_RANGES,
 )
+from app.keyrules import KEY_PATTERN, KEY_RULE  # re-exported: the routes and the CLI take them from here
 
 __all__ = [
     "ACCEPTED",

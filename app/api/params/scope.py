@@ -8,21 +8,16 @@ NUL or unpaired surrogates, numbers too large to be finite, absurd nesting.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params.errors import ParamError, kind
+from app.keyrules import KEY_PATTERN, KEY_RULE
 
 MAX_TEXT = 1000
 MAX_DEPTH = 32
-
-# Keys travel in page source, query strings and URL paths: printable ASCII, the characters of
-# both base64 alphabets and a few more.
-KEY_PATTERN = re.compile(r"[A-Za-z0-9+/=._~-]{1,128}", re.ASCII)
-KEY_RULE = "1 to 128 letters, digits or +/=._~-"
 
 
 @dataclass(frozen=True, slots=True)

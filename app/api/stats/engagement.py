@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 
 from app import zones
 from app.api.buckets import bucket_sql
-from app.api.stats import range_counts
+from app.api.stats import range_counts, seconds
 from app.api.stats.scope import Connection, Scope
 from app.intervals import Interval
 
-# Per-second engagement lists at most this many seconds of video (about 11.5 days).
-MAX_SECOND = 1_000_000
+MAX_SECOND = seconds.MAX_SECOND
+# The lengths ranges are cut from: what ingest keeps as a duration (app/ingest/session.py). Beyond
+# these a stored number is not a video's length (and near 0 the range boundaries would underflow).
+MIN_LENGTH = 0.000001
+MAX_LENGTH = float(seconds.MAX_SECOND)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,69 +62,55 @@ async def per_second(
     zone: ZoneInfo = zones.UTC_ZONE,
     minimum_watch_seconds: float | None = None,
 ) -> list[PerSecondBucket]:
-    """For each bucket and each second of video, the sessions that watched part of that second.
-
-    A session counts once per second however often it rewatched it; a segment [a, b] touches the
-    seconds floor(a) .. ceil(b) - 1 (it overlaps each by more than zero).
-    """
+    """For each bucket and each second of video, the sessions that watched part of that second
+    (app/api/stats/seconds.py); raises seconds.TooManySeconds when that is more than an answer
+    lists."""
     where, args = scope.condition()
-    args.append(MAX_SECOND)
+    args.append(seconds.MAX_SECOND)
+    max_second = f"${len(args)}"
     where = scope.narrowed(_plays_only(where, args, minimum_watch_seconds), args)
     bucket = bucket_sql(interval, zone, "s.started_at", len(args) + 1, timescale=timescale)
     rows = await connection.fetch(
-        f"""
-        SELECT bucket, second, count(*) AS views
-        FROM (
-            SELECT {bucket.expression} AS bucket, watched.second
-            FROM sessions s
-            CROSS JOIN LATERAL (
-                SELECT DISTINCT g.second
-                FROM generate_subscripts(s.segments, 1) AS i
-                CROSS JOIN LATERAL generate_series(
-                    least(greatest(floor(s.segments[i][1]), 0), $4::float8)::int,
-                    least(greatest(ceil(s.segments[i][2]), 0), $4::float8)::int - 1
-                ) AS g(second)
-                WHERE s.segments[i][2] > s.segments[i][1]
-            ) AS watched
-            WHERE {where}
-        ) AS seconds
-        GROUP BY bucket, second ORDER BY bucket, second
-        """,  # noqa: S608 (fixed fragments; values are bound)
-        *args,
-        *bucket.values,
+        seconds.runs_sql(where, bucket.expression, max_second), *args, *bucket.values
     )
-    result: list[PerSecondBucket] = []
-    for row in rows:
-        if not result or result[-1].start != row["bucket"]:
-            result.append(PerSecondBucket(row["bucket"], []))
-        result[-1].per_second.append(SecondViews(row["second"], row["views"]))
-    return result
+    runs = [seconds.Run(row["bucket"], row["start"], row["stop"], row["viewers"]) for row in rows]
+    return [
+        PerSecondBucket(start, [SecondViews(second, views) for second, views in listed])
+        for start, listed in seconds.expand(runs)
+    ]
 
 
 async def duration(connection: Connection, scope: Scope) -> float | None:
     """The length the ranges cut: the longest stored duration of the videos in scope, else the
     furthest point any session in the window reached."""
     if scope.key_id is not None:
-        stored = await connection.fetchval("SELECT max(duration) FROM videos WHERE key_id = $1", scope.key_id)
+        stored = await connection.fetchval(
+            "SELECT max(duration) FROM videos WHERE key_id = $1 AND duration BETWEEN $2 AND $3",
+            scope.key_id,
+            MIN_LENGTH,
+            MAX_LENGTH,
+        )
     else:
         stored = await connection.fetchval(
-            "SELECT max(duration) FROM videos WHERE id = ANY($1::bigint[])", list(scope.video_ids)
+            "SELECT max(duration) FROM videos WHERE id = ANY($1::bigint[]) AND duration BETWEEN $2 AND $3",
+            list(scope.video_ids),
+            MIN_LENGTH,
+            MAX_LENGTH,
         )
-    if stored is not None and 0 < stored < float("inf"):
+    if stored is not None:
         return float(stored)
     where, args = scope.condition()
+    args += [MIN_LENGTH, MAX_LENGTH]
     where = scope.narrowed(where, args)
     reached = await connection.fetchval(
         f"""
         SELECT max(s.segments[i][2])
         FROM sessions s CROSS JOIN LATERAL generate_subscripts(s.segments, 1) AS i
-        WHERE {where}
+        WHERE {where} AND s.segments[i][2] BETWEEN $4 AND $5
         """,  # noqa: S608 (fixed fragments; values are bound)
         *args,
     )
-    if reached is not None and 0 < reached < float("inf"):
-        return float(reached)
-    return None
+    return None if reached is None else float(reached)
 
 
 async def ranges(

@@ -40,8 +40,9 @@ def exact_for(length: float) -> bool:
     return SMALLEST_LENGTH <= length <= LARGEST_LENGTH
 
 
-# Sessions the single pass maps itself: a 2-D array of one or two [from, to] rows, from index 1.
-_SIMPLE = (
+# Sessions the single pass maps itself (here and in seconds.py): a 2-D array of one or two
+# [from, to] rows, from index 1.
+SIMPLE_SEGMENTS = (
     "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
     " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
 )
@@ -94,10 +95,10 @@ def single_pass(where: str, *, by_video: bool) -> str:
             FROM (
                 SELECT {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
                        {_first("s.segments[2][1]")} AS lo2, {_last("s.segments[2][2]")} AS hi2,
-                       CASE WHEN NOT coalesce({_SIMPLE}, false)
+                       CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                             THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
                        END AS other,
-                       CASE WHEN NOT coalesce({_SIMPLE}, false)
+                       CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                             THEN engagement_ranges_watched(s.segments, $4::float8, $5::int)
                        END AS other_all,
                        count(*) AS sessions
@@ -137,6 +138,13 @@ def single_pass(where: str, *, by_video: bool) -> str:
     """  # noqa: S608 (fixed fragments; values are bound)
 
 
+def _position(value: str) -> str:
+    """A stored position within [0, length] for the arithmetic that finds candidate ranges; below
+    a microsecond it is 0, since PostgreSQL raises "underflow" when float arithmetic on a
+    subnormal number (an old row may hold 5e-324) rounds to zero (migrations/010 does the same)."""
+    return f"(CASE WHEN {value} >= 0.000001 THEN least({value}, $4::float8) ELSE 0 END)"
+
+
 def per_segment(where: str) -> str:
     """Parameters as for `single_pass`. Each segment only visits the ranges it can touch (plus
     one either side against rounding); the exact overlap test uses the reported boundaries."""
@@ -153,10 +161,8 @@ def per_segment(where: str) -> str:
                 SELECT g.range, count(*) AS times
                 FROM generate_subscripts(s.segments, 1) AS i
                 CROSS JOIN LATERAL generate_series(
-                    greatest(floor(least(greatest(s.segments[i][1], 0), $4::float8) * $5::int
-                                   / $4::float8) - 1, 0)::int,
-                    least(ceil(least(greatest(s.segments[i][2], 0), $4::float8) * $5::int
-                               / $4::float8), $5::int - 1)::int
+                    greatest(floor({_position("s.segments[i][1]")} * $5::int / $4::float8) - 1, 0)::int,
+                    least(ceil({_position("s.segments[i][2]")} * $5::int / $4::float8), $5::int - 1)::int
                 ) AS g(range)
                 WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
                   AND s.segments[i][2] > $4::float8 * g.range / $5::int

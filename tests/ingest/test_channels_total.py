@@ -1,0 +1,148 @@
+"""The protocol layer is total over its input: generated frames and frame sequences never raise,
+never meet an internal error, every frame with a ref and a topic gets its own specific reply, and
+every row handed to the writer is one the database stores."""
+
+from __future__ import annotations
+
+import math
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.ingest.channels import Limits
+from app.ingest.join import MAX_METADATA_BYTES, stored_size_bound
+from app.ingest.session import MAX_POSITION
+from tests.ingest.test_channels import connection
+from tests.support.writers import RecordingWriter
+
+
+def text(max_size: int) -> st.SearchStrategy[str]:
+    """Text a client can send: JSON cannot carry lone surrogates (those are tried as raw frames)."""
+    return st.text(st.characters(exclude_categories=["Cs"]), max_size=max_size)
+
+
+LIMITS = Limits(max_frame_bytes=2048, max_sessions_per_socket=4, max_events_per_session=12)
+TOPICS = ["session:" + c * 21 for c in "abc"] + ["session:", "phoenix", "room:lobby", "session:a/b", ""]
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([5e-324, -5e-324, 1e308, 1e-310, 0.0, -0.0, 1e6, 1e6 + 1e-6, 999999.9999999])
+    | text(12)
+    | st.sampled_from(["\x00", "12.5", " 3 ", "1e400", "NaN", "-1", "Infinity", "0x10", "١٢"])
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text(6), inner, max_size=4),
+    max_leaves=20,
+)
+refs = st.none() | text(4) | st.integers(0, 99) | st.just(["x"])
+payloads = st.one_of(
+    st.fixed_dictionaries(
+        {"key": st.sampled_from(["good", "bad", "", "good\x00", 7]), "metadata": json_values},
+        optional={
+            "identifier": json_values,
+            "source_url": st.sampled_from(
+                ["https://a.example/x?y#z", "ftp://a/", "https://\x00/", "http://[::1", "", 5, "h" * 3000]
+            ),
+        },
+    ),
+    st.fixed_dictionaries(
+        {"name": st.sampled_from(["play", "pause", "seek", "", None, 3])},
+        optional={"from": json_scalars, "to": json_scalars, "duration": json_scalars},
+    ),
+    st.dictionaries(text(5), json_values, max_size=3),
+    json_values,
+)
+events = st.sampled_from(["phx_join", "event", "phx_leave", "heartbeat", "phx_reply", "other", ""])
+frames = st.tuples(
+    refs, refs, st.sampled_from(TOPICS) | text(10) | st.integers(-1000, 1000), events, payloads
+)
+
+
+JOIN_HEAD = '["1","1","session:aaaaaaaaaaaaaaaaaaaaa","phx_join",{"key":"good","metadata":'
+
+
+def deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+raw_texts = st.one_of(
+    frames.map(lambda f: orjson.dumps(list(f)).decode()),
+    frames.map(lambda f: orjson.dumps(list(f)).decode()[: len(orjson.dumps(list(f))) // 2]),  # cut short
+    st.binary(max_size=64),
+    text(64),
+    st.sampled_from(
+        [
+            '["1","1","session:aaaaaaaaaaaaaaaaaaaaa","phx_join",{"key":"good","metadata":'
+            + deep(300)
+            + "}]",
+            '["1","1","session:aaaaaaaaaaaaaaaaaaaaa","phx_join",{"key":"good","metadata":'
+            + deep(1100)
+            + "}]",
+            '["1","2","session:aaaaaaaaaaaaaaaaaaaaa","event",{"name":"play","from":1e999}]',
+            '["1","2","session:aaaaaaaaaaaaaaaaaaaaa","event",{"name":"play","from":NaN}]',
+            '["1","2","session:aaaaaaaaaaaaaaaaaaaaa","event",{"name":"play","from":"\\ud800"}]',
+            '["1","3","session:aaaaaaaaaaaaaaaaaaaaa","event",{"name":"pause","to":' + "9" * 400 + "}]",
+            '["1","4","session:aaaaaaaaaaaaaaaaaaaaa","event",{"pad":"' + "x" * 3000 + '"}]',
+            '[null,"5","phoenix","heartbeat",{}]',
+            "[" * 5000,
+        ]
+    ),
+)
+
+
+def ref_and_topic(text: str | bytes) -> tuple[str, str] | None:
+    """The ref and topic a client would wait on, if the frame has them and fits the limit."""
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    size = len(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+    if size > LIMITS.max_frame_bytes or not isinstance(message, list) or len(message) != 5:
+        return None
+    join_ref, ref, topic, event, _ = message
+    if not isinstance(ref, str) or not isinstance(topic, str) or not isinstance(event, str):
+        return None
+    if join_ref is not None and not isinstance(join_ref, str):
+        return None
+    return ref, topic
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts=st.lists(raw_texts, min_size=1, max_size=25),
+    steps=st.lists(st.floats(0, 30), min_size=25, max_size=25),
+)
+async def test_any_frames_get_specific_answers_and_only_storable_rows(
+    texts: list[str | bytes], steps: list[float]
+) -> None:
+    writer, clock = RecordingWriter(), [1_000.0]
+    conn = connection(writer, clock, LIMITS)
+    for text, step in zip(texts, steps, strict=False):
+        clock[0] += step
+        replies = [orjson.loads(reply) for reply in await conn.receive(text)]
+        for reply in replies:
+            assert reply[3] != "phx_error", (text, reply)
+            if reply[3] == "phx_reply" and reply[4]["status"] == "error":
+                assert reply[4]["response"]["reason"] != "internal error", text
+        expected = ref_and_topic(text)
+        if expected is not None:
+            ref, topic = expected
+            answered = [r for r in replies if r[3] == "phx_reply" and r[1] == ref and r[2] == topic]
+            assert len(answered) == 1, (text, replies)
+    clock[0] += 1.0
+    conn.close()
+    for record in writer.records:
+        assert stored_size_bound(record.metadata) <= MAX_METADATA_BYTES
+        assert "\x00" not in (record.identifier or "") + record.page_url + record.page_host
+        assert record.duration is None or 1e-6 <= record.duration <= MAX_POSITION
+        for start, end in record.segments:
+            assert 0 <= start < end <= MAX_POSITION
+            for position in (start, end):
+                assert position == 0 or abs(position) >= 1e-6  # never subnormal
+        assert math.isfinite(record.watched) and 0 <= record.unique_watched <= record.watched + 1e-6
+        assert record.watched <= 1e12
