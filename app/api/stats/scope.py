@@ -68,6 +68,22 @@ class Scope:
         return Scope(start, end, self.key_id, self.video_ids, self.filters)
 
 
+def matching(videos: VideoQuery, first: int, prefix: str = "") -> tuple[list[str], list[object]]:
+    """The conditions a video query puts on rows with key_id, metadata and identifier columns
+    (`prefix` names their table), with placeholders from `first`, and their values."""
+    conditions: list[str] = []
+    args: list[object] = []
+    for value, condition in (
+        (videos.key, f"{prefix}key_id = (SELECT id FROM keys WHERE key = ${{}})"),  # noqa: S608
+        (videos.video, f"{prefix}metadata @> ${{}}::jsonb"),
+        (videos.identifier, f"{prefix}identifier = ${{}}"),
+    ):
+        if value is not None:
+            conditions.append(condition.format(first + len(args)))
+            args.append(value)
+    return conditions, args
+
+
 async def scope_for(
     connection: Connection,
     videos: VideoQuery,
@@ -79,17 +95,7 @@ async def scope_for(
     if videos.key_only:
         key_id = await connection.fetchval("SELECT id FROM keys WHERE key = $1", videos.key)
         return None if key_id is None else Scope(start, end, key_id=int(key_id), filters=filters)
-    conditions: list[str] = []
-    args: list[object] = []
-    if videos.key is not None:
-        args.append(videos.key)
-        conditions.append(f"v.key_id = (SELECT id FROM keys WHERE key = ${len(args)})")  # noqa: S608
-    if videos.video is not None:
-        args.append(videos.video)
-        conditions.append(f"v.metadata @> ${len(args)}::jsonb")
-    if videos.identifier is not None:
-        args.append(videos.identifier)
-        conditions.append(f"v.identifier = ${len(args)}")
+    conditions, args = matching(videos, 1, "v.")
     if not conditions:
         return None
     rows = await connection.fetch(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from app.api.params import VideoQuery
-from app.api.stats.scope import Connection
+from app.api.stats.scope import Connection, matching
 from app.live import LIVE_ROWS, STALE_AFTER
 
 # How many videos or pages `by` lists, most watched first.
@@ -41,19 +41,9 @@ class Minute:
 
 
 def _matching(videos: VideoQuery, first: int) -> tuple[str, list[object]]:
-    """A condition over rows with key_id, metadata and identifier, from placeholder `first`."""
-    conditions: list[str] = ["true"]
-    args: list[object] = []
-    if videos.key is not None:
-        args.append(videos.key)
-        conditions.append(f"key_id = (SELECT id FROM keys WHERE key = ${first + len(args) - 1})")  # noqa: S608
-    if videos.video is not None:
-        args.append(videos.video)
-        conditions.append(f"metadata @> ${first + len(args) - 1}::jsonb")
-    if videos.identifier is not None:
-        args.append(videos.identifier)
-        conditions.append(f"identifier = ${first + len(args) - 1}")
-    return " AND ".join(conditions), args
+    """A condition over live rows or samples, from placeholder `first`: as scope_for's."""
+    conditions, args = matching(videos, first)
+    return " AND ".join(["true", *conditions]), args
 
 
 _EVERY_VIDEO = VideoQuery()
