@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app import zones
 from app.intervals import Interval, parse_interval
 
 # The names sink plugins may have (app/sinks/interface.py says why), and the shortest webhook secret.
@@ -84,6 +86,8 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    # The API's default time zone (an IANA name) for buckets, look-backs and day words.
+    timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
     log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
 
     # Sinks (app/sinks/): each stored session is also sent to these.
@@ -159,6 +163,15 @@ class Settings(BaseSettings):
         if value.lower() not in levels:
             raise ValueError(f"use one of {', '.join(levels)}")
         return value.lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return zones.zone_named(value).key
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zones.zone_named(self.timezone)
 
     @field_validator("log_format")
     @classmethod

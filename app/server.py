@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from app import http_protocol
+from app import http_protocol, live
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
@@ -59,6 +59,7 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
                 app.state.sinks = outlets
                 await ingest.start()
                 retention_job = asyncio.create_task(retention.run(pool, settings.retention))
+                sampler = asyncio.create_task(live.sample_every_minute(pool))
                 base = f"http://{settings.host}:{settings.port}"
                 log.info(
                     "event=ready database=%s listen=%s demo=%s/demo",
@@ -69,9 +70,10 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
                 try:
                     yield
                 finally:
-                    retention_job.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await retention_job
+                    for job in (retention_job, sampler):
+                        job.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await job
                     await ingest.stop()
                     await outlets.stop()  # after ingest, so that the last sessions stored reach them
             finally:

@@ -7,7 +7,9 @@ from app.intervals import Interval
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DATABASE_URL", "HOST", "PORT", "METRICS_USER", "METRICS_PASSWORD", "METRICS_RETENTION"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("METRICS_TIMEZONE", raising=False)
     settings = load_settings()
+    assert settings.zone.key == "UTC"
     assert (settings.host, settings.port) == ("127.0.0.1", 3000)
     assert settings.embedded_database
     assert settings.retention == Interval(months=24)
@@ -25,6 +27,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("METRICS_IDLE_TIMEOUT", "-1"),
         ("METRICS_AUTH_ENABLED", "maybe"),
         ("METRICS_LOG_LEVEL", "loud"),
+        ("METRICS_TIMEZONE", "Mars/Olympus"),
+        ("METRICS_TIMEZONE", ""),
         ("METRICS_WRITE_QUEUE_LIMIT", "0"),
         ("METRICS_WRITE_QUEUE_LIMIT", "10000001"),
         ("METRICS_WRITE_QUEUE_LIMIT", "lots"),
@@ -105,3 +109,6 @@ def test_sink_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.sinks == ["example", "other-one"]
     assert settings.webhook_url is None
+def test_the_time_zone_is_named_canonically(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_TIMEZONE", "asia/kolkata")
+    assert load_settings().zone.key == "Asia/Kolkata"

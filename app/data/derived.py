@@ -2,7 +2,7 @@
 
 When sessions are deleted, the rows derived from them must go too. There are two kinds:
 
-* a **rollup** kept by a trigger on `sessions` (migrations 004 and 007): the trigger takes each
+* a **rollup** kept by a trigger on `sessions` (migrations 004, 007 and 011): the trigger takes each
   deleted session's contribution away as it goes, so what is left to do is removing the rows that
   now count nothing;
 * a table **recorded** per video beside the sessions, with a time of its own (impressions, say,
@@ -52,10 +52,30 @@ class Recorded:
         return (video_ids, before)
 
 
-Derived = Rollup | Recorded
+@dataclass(frozen=True, slots=True)
+class RecordedByVideoIdentity:
+    """Recorded per video by its key and metadata (ingest does not know a video's id), with a time
+    of its own; deleted over the same videos and time. Runs before the emptied videos go."""
+
+    table: str
+    time: str
+
+    def statement(self) -> str:
+        return (
+            f"DELETE FROM {self.table} t USING videos v WHERE v.id = ANY($1::bigint[])"  # noqa: S608
+            f" AND t.key_id = v.key_id AND t.metadata = v.metadata AND t.{self.time} < $2"
+        )
+
+    def args(self, key_ids: list[int], video_ids: list[int], before: datetime) -> tuple[object, ...]:
+        return (video_ids, before)
+
+
+Derived = Rollup | Recorded | RecordedByVideoIdentity
 
 DERIVED: tuple[Derived, ...] = (
     Rollup("plays_hourly", "key_id", "views = 0"),
     Rollup("sources_hourly", "key_id", "plays_0 = 0"),
     Rollup("sources_daily", "video_id", "plays_0 = 0"),
+    Rollup("videos_daily", "video_id", "plays_0 = 0"),
+    RecordedByVideoIdentity("watching_minutes", "minute"),
 )

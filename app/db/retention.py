@@ -29,8 +29,13 @@ log = logging.getLogger("video_metrics.retention")
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
 
-# Trigger-kept rollups of sessions (migrations 004 and 007) and their time column.
-_ROLLUPS = (("plays_hourly", "hour"), ("sources_hourly", "hour"), ("sources_daily", "day"))
+# Trigger-kept rollups of sessions (migrations 004, 007 and 011) and their time column.
+_ROLLUPS = (
+    ("plays_hourly", "hour"),
+    ("sources_hourly", "hour"),
+    ("sources_daily", "day"),
+    ("videos_daily", "day"),
+)
 
 # Serialises chunk drops when several processes run the job at once.
 _LOCK_ID = 0x5649_4445_4F52  # "VIDEOR"
@@ -44,6 +49,7 @@ class Run:
     sessions: int
     chunks: int
     rollup_rows: int
+    watching_samples: int = 0  # per-minute live samples (migration 012) past the retention
 
 
 async def remove_policy(pool: asyncpg.Pool) -> None:
@@ -141,8 +147,17 @@ async def trim_rollup_to_chunks(pool: asyncpg.Pool) -> int:
 async def run_once(pool: asyncpg.Pool, retention: Interval, *, timescale: bool) -> Run:
     if timescale:
         sessions, chunks = await drop_chunks(pool, retention)
-        return Run("drop_chunks", sessions, chunks, await trim_rollup_to_chunks(pool))
-    return Run("delete", await sweep(pool, retention), 0, 0)
+        rolled = await trim_rollup_to_chunks(pool)
+        return Run("drop_chunks", sessions, chunks, rolled, await trim_watching_minutes(pool, retention))
+    return Run("delete", await sweep(pool, retention), 0, 0, await trim_watching_minutes(pool, retention))
+
+
+async def trim_watching_minutes(pool: asyncpg.Pool, retention: Interval) -> int:
+    """Drop per-minute viewer samples older than the retention, as their sessions go."""
+    status = await pool.execute(
+        "DELETE FROM watching_minutes WHERE minute < now() - $1::text::interval", str(retention)
+    )
+    return int(status.split()[-1])
 
 
 async def run(pool: asyncpg.Pool, retention: Interval) -> None:
@@ -168,12 +183,13 @@ async def run(pool: asyncpg.Pool, retention: Interval) -> None:
             telemetry.RETENTION_LAST_RUN.set(time.time())
             log.info(
                 "event=retention_run method=%s older_than=%r dropped_sessions=%d dropped_chunks=%d "
-                "rollup_rows=%d seconds=%.3f next_in=%.0f",
+                "rollup_rows=%d watching_samples=%d seconds=%.3f next_in=%.0f",
                 done.method,
                 str(retention),
                 done.sessions,
                 done.chunks,
                 done.rollup_rows,
+                done.watching_samples,
                 seconds,
                 SWEEP_SECONDS,
             )

@@ -113,7 +113,7 @@ class Ingest:
     async def _publish_live(self) -> None:
         while True:
             try:
-                await live.publish(self._pool, self.process_id, self.hub.playing())
+                await live.publish(self._pool, self.process_id, self.hub.playing_by_video_and_page())
             except Exception as error:  # the database is away; the next round tries again
                 log.warning("event=live_publish_failed error=%r", str(error))
             await asyncio.sleep(live.PUBLISH_INTERVAL)

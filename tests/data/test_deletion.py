@@ -155,6 +155,14 @@ async def test_a_whole_key_and_everything_derived_goes(store: Store) -> None:
     assert ok(await sock.push(ref, open_topic, {"name": "play", "from": 0, "duration": 60}))
     await until_checkpointed(db, gone_id)
     video_ids = [row["id"] for row in await db.fetch("SELECT id FROM videos WHERE key_id = $1", gone_id)]
+    # A per-minute sample of its live viewers, as app/live.py writes them (by key and metadata).
+    await db.execute(
+        "INSERT INTO watching_minutes (minute, key_id, video, metadata, identifier, playing)"
+        " VALUES (date_trunc('minute', now()) - interval '5 minutes', $1,"
+        " sha256(convert_to($2::jsonb::text, 'UTF8')), $2::jsonb, 'gone one', 1)",
+        gone_id,
+        g2,
+    )
     assert await plays_of(server, {"key": gone}) == 4
     before = {
         "sessions": await db.fetchval("SELECT count(*) FROM sessions"),

@@ -86,11 +86,12 @@ async def test_rollup_follows_dropped_chunks(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 2
     await pool.execute("SELECT drop_chunks('sessions', older_than => interval '2 years')")
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
-    # One row each from plays_hourly, sources_hourly and sources_daily.
-    assert await retention.trim_rollup_to_chunks(pool) == 3
+    # One row each from plays_hourly, sources_hourly, sources_daily and videos_daily.
+    assert await retention.trim_rollup_to_chunks(pool) == 4
     assert await pool.fetchval("SELECT sum(views) FROM plays_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 1
+    assert await pool.fetchval("SELECT sum(plays_0) FROM videos_daily") == 1
 
 
 async def test_sessions_are_a_compressed_hypertable_without_the_default_index(
