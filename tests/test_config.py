@@ -109,6 +109,8 @@ def test_sink_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.sinks == ["example", "other-one"]
     assert settings.webhook_url is None
+
+
 def test_the_time_zone_is_named_canonically(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("METRICS_TIMEZONE", "asia/kolkata")
     assert load_settings().zone.key == "Asia/Kolkata"

