@@ -19,6 +19,7 @@ from app.db import retention
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
 from app.db.pool import create_pool
+from app.db.reads import Reads
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
@@ -55,11 +56,13 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
                 await outlets.start()
                 ingest = Ingest(pool, settings, on_written=outlets.publish if outlets else None)
                 app.state.pool = pool
+                app.state.reads = reads = Reads(pool, settings.database_read_url, settings.read_max_lag)
                 app.state.ingest = ingest
                 app.state.sinks = outlets
                 await ingest.start()
                 retention_job = asyncio.create_task(retention.run(pool, settings.retention))
                 sampler = asyncio.create_task(live.sample_every_minute(pool))
+                standby_watch = asyncio.create_task(reads.run())
                 base = f"http://{settings.host}:{settings.port}"
                 log.info(
                     "event=ready database=%s listen=%s demo=%s/demo",
@@ -70,7 +73,7 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
                 try:
                     yield
                 finally:
-                    for job in (retention_job, sampler):
+                    for job in (retention_job, sampler, standby_watch):
                         job.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await job

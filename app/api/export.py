@@ -19,7 +19,8 @@ async def answer(request: Request, raw: Mapping[str, Any]) -> Response:
     """Everything a client can get wrong is checked before the first byte is sent: once the
     stream has begun, the status is 200 and a failure can only cut it short."""
     params = parse_export(raw)
-    pool: asyncpg.Pool = request.app.state.pool
+    # Stored sessions: the standby while it serves reads (app/db/reads.py), else the primary.
+    pool: asyncpg.Pool = request.app.state.reads.pool()
     async with pool.acquire() as connection:
         resolved = await resolve(connection, params.videos)
     now = datetime.now(UTC)

@@ -37,6 +37,7 @@ from app.api.params import (
 )
 from app.api.stats import Connection, Database
 from app.api.stats.seconds import TooManySeconds
+from app.db.reads import Reads
 
 log = logging.getLogger("video_metrics.api")
 
@@ -161,7 +162,10 @@ def _query(endpoint: Endpoint) -> Handler:
     async def handle(request: Request) -> Response:
         params = parse_params(await _raw(request), endpoint, request.app.state.settings.zone)
         as_csv = params.format is Format.CSV or (params.format is None and tables.wants_csv(request))
-        async with _pool(request).acquire() as connection:
+        # Live rows are on the primary only (an unlogged table); stored sessions may be read from
+        # a standby (app/db/reads.py).
+        pool = _pool(request) if endpoint in LIVE_ENDPOINTS else _read_pool(request)
+        async with pool.acquire() as connection:
             db = Database(connection, await _timescale(request, connection))
             body = await answer(db, params, datetime.now(UTC))
         if as_csv:
@@ -181,8 +185,18 @@ async def _timescale(request: Request, connection: Connection) -> bool:
 
 
 def _pool(request: Request) -> asyncpg.Pool:
+    """The primary: writes, keys and live rows."""
     pool: asyncpg.Pool = request.app.state.pool
     return pool
+
+
+def _read_pool(request: Request) -> asyncpg.Pool:
+    """Reads of stored sessions: the standby while it serves them, else the primary."""
+    reads: Reads = request.app.state.reads
+    return reads.pool()
+
+
+LIVE_ENDPOINTS = frozenset({Endpoint.WATCHING})
 
 
 async def _create_key(request: Request) -> Response:

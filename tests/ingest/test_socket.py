@@ -411,7 +411,7 @@ async def test_idle_socket_is_closed_and_its_sessions_end(
 async def test_health_endpoints(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
-        assert (await client.get("/readyz")).json() == {"status": "ok"}
+        assert (await client.get("/readyz")).json() == {"status": "ok", "standby": "none"}
 
 
 async def test_frames_over_one_mebibyte_close_the_socket_with_1009(server: ServerProcess) -> None:
