@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # The API's default time zone (an IANA name) for buckets, look-backs and day words.
     timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
     log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
+    # Processes serving the port (`serve --workers N`); each has its own sockets, sessions, writer
+    # and files (app/slots.py).
+    workers: int = Field(default=1, ge=1, le=64, validation_alias=_env("METRICS_WORKERS"))
 
     # Sinks (app/sinks/): each stored session is also sent to these.
     webhook_url: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_URL"))
