@@ -105,6 +105,10 @@ By = Annotated[
     Literal["video", "page"] | None,
     Field(description="Also list the top 50 videos, or pages, by viewers playing now."),
 ]
+MetricName = Annotated[
+    str | None,
+    Field(description="Only the definitions whose name contains this, e.g. 'plays' or 'engagement'."),
+]
 LiveTimeframe = Annotated[
     str | Between | None,
     Field(

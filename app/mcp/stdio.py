@@ -10,6 +10,7 @@ diverted standard output by then, so nothing it prints can corrupt the protocol.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -26,6 +27,8 @@ from app.db.reads import Reads
 from app.keyrules import KEY_PATTERN, KEY_RULE
 from app.mcp.questions import Questions
 from app.mcp.server import build_server
+
+log = logging.getLogger("video_metrics.mcp")
 
 
 def serve_stdio(settings: Settings, keys: Sequence[str] | None) -> int:
@@ -49,6 +52,11 @@ def serve_stdio(settings: Settings, keys: Sequence[str] | None) -> int:
                 async with pool.acquire() as connection:
                     await migrate(connection)
                 questions.attach(Reads(pool, None, settings.read_max_lag))
+                log.info(
+                    "event=mcp_stdio_ready database=%s reach=%s",
+                    "embedded" if embedded else "external",
+                    "every-key" if reach.keys is None else len(reach.keys),
+                )
                 yield
             finally:
                 await pool.close()

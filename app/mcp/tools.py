@@ -278,9 +278,7 @@ def tools(questions: Questions) -> list[Tool]:
         }
         return cast(out.Live, await questions.answer(Endpoint.WATCHING, raw))
 
-    async def describe_metrics(
-        name: str | None = None,
-    ) -> out.Metrics:
+    async def describe_metrics(name: a.MetricName = None) -> out.Metrics:
         """What every number the tools answer means: how a play, view time, % watched, engagement
         viewers and live viewers are defined, the categories of the breakdowns, and what cannot
         be answered (nothing identifies a person).
