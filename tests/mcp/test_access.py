@@ -16,7 +16,7 @@ from mcp.server.mcpserver import MCPServer
 
 from app.api.params import Reach
 from tests.mcp.site import LAUNCH, Site, basic, bearer, refusal, structured
-from tests.support.server import ServerFactory
+from tests.support.server import ServerFactory, ServerProcess
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -213,3 +213,22 @@ async def test_the_host_allow_list(site: Site, make_server: ServerFactory) -> No
         'resource_metadata="https://metrics.example.com/.well-known/oauth-protected-resource/mcp"'
         in (unauthenticated.headers["www-authenticate"])
     )
+
+
+async def test_without_basic_auth_a_token_still_narrows_and_mcp_needs_one(
+    server: ServerProcess, site: Site
+) -> None:
+    """On a server with no credentials (loopback only), the REST API is open, but a token
+    presented is still checked and narrows what it reads; /mcp always needs a token there."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        other = await client.post(
+            "/api/v1/videos", json={"query": {"key": site.key_b}}, headers=bearer(site.token_a)
+        )
+        open_ = await client.post("/api/v1/videos", json={"query": {"key": site.key_b}})
+        anonymous = await client.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+        basic_refused = await client.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, **basic()})
+        with_token = await client.post(
+            "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, **bearer(site.token_a)}
+        )
+    assert (other.status_code, open_.status_code) == (403, 200)
+    assert (anonymous.status_code, basic_refused.status_code, with_token.status_code) == (401, 401, 200)
