@@ -52,16 +52,18 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "search": "launch"}
         """
-        raw = {
-            **_scope(key, video, identifier),
-            "timeframe": a.timeframe(timeframe),
-            "sort": sort,
-            "limit": limit,
-            "offset": offset,
-            **a.given(
-                search=search, timezone=timezone, order=order, minimum_watch_seconds=minimum_watch_seconds
-            ),
-        }
+        raw = _asked(
+            key,
+            video,
+            identifier,
+            timeframe,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            search=search,
+            order=order,
+        )
+        raw.update(a.given(timezone=timezone, minimum_watch_seconds=minimum_watch_seconds))
         return cast(out.Videos, await questions.answer(Endpoint.VIDEOS, raw))
 
     async def overview(
@@ -81,12 +83,12 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "timeframe": "30 days", "compare": "previous"}
         """
-        where = _scope(key, video, identifier)
-        given = a.given(timezone=timezone, compare=compare, minimum_watch_seconds=minimum_watch_seconds)
-        listing = await questions.answer(
-            Endpoint.VIDEOS, {**where, "timeframe": a.timeframe(timeframe), "limit": 5, **given}
+        raw = _asked(key, video, identifier, timeframe, limit=5, compare=compare, timezone=timezone)
+        raw.update(a.given(minimum_watch_seconds=minimum_watch_seconds))
+        listing = await questions.answer(Endpoint.VIDEOS, raw)
+        live = await questions.answer(
+            Endpoint.WATCHING, {**_scope(key, video, identifier), **a.given(timezone=timezone)}
         )
-        live = await questions.answer(Endpoint.WATCHING, {**where, **a.given(timezone=timezone)})
         answer: dict[str, Any] = {
             "totals": listing["totals"],
             "top_videos": listing["videos"],
@@ -151,16 +153,9 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "timeframe": "7 days", "limit": 5}
         """
-        raw = {
-            **_scope(key, video, identifier),
-            "timeframe": a.timeframe(timeframe),
-            "sort": sort,
-            "limit": limit,
-            **a.given(
-                timezone=timezone, order=order, compare=compare, minimum_watch_seconds=minimum_watch_seconds
-            ),
-            **a.given(page=page, browser=browser, device=device, platform=platform),
-        }
+        raw = _asked(key, video, identifier, timeframe, sort=sort, limit=limit, order=order, compare=compare)
+        raw.update(a.given(timezone=timezone, minimum_watch_seconds=minimum_watch_seconds))
+        raw.update(a.given(page=page, browser=browser, device=device, platform=platform))
         return cast(out.Videos, await questions.answer(Endpoint.VIDEOS, raw))
 
     async def top_pages(
@@ -219,13 +214,9 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"identifier": "Launch film", "ranges": 10, "timeframe": "7 days"}
         """
-        raw = {
-            **_scope(key, video, identifier),
-            "timeframe": a.timeframe(timeframe),
-            "ranges": ranges,
-            **a.given(timezone=timezone, compare=compare, minimum_watch_seconds=minimum_watch_seconds),
-            **a.given(page=page, browser=browser, device=device, platform=platform),
-        }
+        raw = _asked(key, video, identifier, timeframe, ranges=ranges, compare=compare, timezone=timezone)
+        raw.update(a.given(minimum_watch_seconds=minimum_watch_seconds))
+        raw.update(a.given(page=page, browser=browser, device=device, platform=platform))
         return cast(out.Engagement, await questions.answer(Endpoint.ENGAGEMENT, raw))
 
     async def breakdowns(
@@ -332,6 +323,17 @@ def _scope(key: str | None, video: dict[str, Any] | None, identifier: str | None
     return raw
 
 
+def _asked(
+    key: str | None,
+    video: dict[str, Any] | None,
+    identifier: str | None,
+    timeframe: str | a.Between,
+    **optional: Any,
+) -> dict[str, Any]:
+    """The REST parameters of a question about some videos in a timeframe, and what else was given."""
+    return {**_scope(key, video, identifier), "timeframe": a.timeframe(timeframe), **a.given(**optional)}
+
+
 def _series(
     key: str | None,
     video: dict[str, Any] | None,
@@ -342,12 +344,8 @@ def _series(
     compare: str | None,
     minimum_watch_seconds: float | None,
 ) -> dict[str, Any]:
-    return {
-        **_scope(key, video, identifier),
-        "timeframe": a.timeframe(timeframe),
-        "interval": interval,
-        **a.given(timezone=timezone, compare=compare, minimum_watch_seconds=minimum_watch_seconds),
-    }
+    optional = {"timezone": timezone, "compare": compare, "minimum_watch_seconds": minimum_watch_seconds}
+    return _asked(key, video, identifier, timeframe, interval=interval, **optional)
 
 
 def _limit(value: int) -> int:
