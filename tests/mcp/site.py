@@ -121,7 +121,8 @@ async def playing(server: ServerProcess, key: str, metadata: dict[str, Any]) -> 
 
 
 def around_now() -> dict[str, float]:
-    now = time.time()
+    # Whole seconds: an ISO 8601 time (microseconds) then stands for exactly the same instant.
+    now = float(int(time.time()))
     return {"from": now - 3600, "to": now + 3600}
 
 
