@@ -121,8 +121,9 @@ async def test_another_key_is_a_tool_error_naming_the_scope(site: Site) -> None:
             assert site.key_a in text
 
 
-async def test_tools_without_a_key_are_narrowed_to_the_tokens_keys(site: Site) -> None:
-    async with site.mcp(bearer(site.token_a)) as client:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_tools_without_a_key_are_narrowed_to_the_tokens_keys(site: Site, mode: str) -> None:
+    async with site.mcp(bearer(site.token_a), mode) as client:
         found = structured(
             await client.call_tool("find_videos", {"identifier": "Launch film", "timeframe": site.window})
         )
