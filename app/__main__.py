@@ -1,5 +1,5 @@
 """The `video-metrics` command: serve (the default), migrate, keys create / list / revoke,
-export and delete."""
+export and delete, tokens create / list / revoke, and mcp (the assistants' tools over stdio)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
 from app.data import commands as data_commands
 from app.logs import configure_logging
+from app.tokens import commands as token_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         return _with_database(settings, lambda c: data_commands.run_export(c, args))
     if command == "delete":
         return _with_database(settings, lambda c: data_commands.run_delete(c, args, settings))
+    if command == "tokens":
+        if token_commands.usage_needed(args):
+            parser.parse_args(["tokens", "--help"])
+        return _with_database(settings, lambda c: token_commands.run(c, args))
+    if command == "mcp":
+        from app.mcp.stdio import serve_stdio
+
+        return serve_stdio(settings, args.keys)
     return 2
 
 
@@ -85,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key: new joins with it fail")
     revoke.add_argument("key")
     data_commands.add_parsers(commands)
+    token_commands.add_parsers(commands)
+    mcp = commands.add_parser("mcp", help="serve the assistants' tools (Model Context Protocol) over stdio")
+    mcp.add_argument(
+        "--key",
+        dest="keys",
+        action="extend",
+        nargs="+",
+        metavar="KEY",
+        help="only these API keys' videos (default: every key)",
+    )
     return parser
 
 

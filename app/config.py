@@ -19,6 +19,9 @@ from app.intervals import Interval, parse_interval
 # The names sink plugins may have (app/sinks/interface.py says why), and the shortest webhook secret.
 SINK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MIN_SECRET = 16
+# A Host header value the MCP endpoint may answer: a name or address, with a port or ":*" (any
+# port), bracketed IPv6; or "*" alone for any.
+HOST_NAME = re.compile(r"\*|(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,5}|\*))?")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -93,6 +96,14 @@ class Settings(BaseSettings):
     # and files (app/slots.py).
     workers: int = Field(default=1, ge=1, le=64, validation_alias=_env("METRICS_WORKERS"))
 
+    # The assistants' tools over HTTP (app/mcp/http.py): the URL people and assistants reach this
+    # server at (the MCP discovery document names <it>/mcp), and the Host headers /mcp answers
+    # besides loopback names and that URL's host ("*": any, when a proxy controls Host).
+    public_url: str | None = Field(default=None, validation_alias=_env("METRICS_PUBLIC_URL"))
+    mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[], validation_alias=_env("METRICS_MCP_ALLOWED_HOSTS")
+    )
+
     # Sinks (app/sinks/): each stored session is also sent to these.
     webhook_url: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_URL"))
     webhook_secret: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_SECRET"))
@@ -143,6 +154,28 @@ class Settings(BaseSettings):
         for name in value if isinstance(value, list) else []:
             if not isinstance(name, str) or not SINK_NAME.fullmatch(name):
                 raise ValueError(f"{name!r} is not a sink plugin's name ({SINK_NAME.pattern})")
+        return value
+
+    @field_validator("mcp_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [host.strip() for host in value.split(",") if host.strip()]
+        for host in value if isinstance(value, list) else []:
+            if not isinstance(host, str) or not HOST_NAME.fullmatch(host):
+                raise ValueError(f"{str(host)[:100]!r} is not a host name, host:port, host:* or *")
+        return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_address(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError(f"{value[:100]!r} is not an http:// or https:// URL without query")
+            return value.strip().rstrip("/")
         return value
 
     @field_validator("webhook_url", "webhook_secret", "file_sink_path", mode="before")

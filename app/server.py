@@ -23,6 +23,7 @@ from app.db.reads import Reads
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
+from app.mcp.http import McpHttp
 from app.sinks.interface import Sink
 from app.sinks.service import Sinks, configured
 from app.web import ensure_demo_key, web_routes
@@ -49,6 +50,8 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
     """The app; `sinks` when the caller built them already (to refuse a bad plugin before it
     starts), otherwise they are built from the settings at start-up."""
     http_protocol.set_head_timeout(settings.handshake_timeout)
+    # The assistants' tools at /mcp (app/mcp/), served while the database is there.
+    assistants = McpHttp(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -91,7 +94,8 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
                     base,
                 )
                 try:
-                    yield
+                    async with assistants.running(reads):
+                        yield
                 finally:
                     for job in (retention_job, sampler, standby_watch):
                         job.cancel()
@@ -114,6 +118,7 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
         *web_routes(),
         Mount("/api/v1", routes=api_routes()),
         *root_routes(),
+        *assistants.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=api_middleware(settings))
     app.state.settings = settings

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.api import deletion, export, keys, tables
 from app.api.answers import ANSWERS, iso
+from app.api.bearer import reach_of
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
@@ -28,6 +29,7 @@ from app.api.params import (
     KEY_RULE,
     Endpoint,
     Format,
+    OutOfReach,
     ParamError,
     from_json_body,
     from_query_string,
@@ -112,6 +114,8 @@ class _Dispatch:
             return refusal
         try:
             return await handler(request)
+        except OutOfReach as problem:  # a read-only token asking about another key
+            return error(403, str(problem), parameter=problem.parameter)
         except ParamError as problem:
             return error(400, str(problem), parameter=problem.parameter)
         except TooManySeconds as too_many:
@@ -160,7 +164,9 @@ def _query(endpoint: Endpoint) -> Handler:
     answer = ANSWERS[endpoint]
 
     async def handle(request: Request) -> Response:
-        params = parse_params(await _raw(request), endpoint, request.app.state.settings.zone)
+        params = parse_params(
+            await _raw(request), endpoint, request.app.state.settings.zone, reach_of(request)
+        )
         as_csv = params.format is Format.CSV or (params.format is None and tables.wants_csv(request))
         # Live rows are on the primary only (an unlogged table); stored sessions may be read from
         # a standby (app/db/reads.py).
