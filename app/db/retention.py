@@ -22,8 +22,16 @@ log = logging.getLogger("video_metrics.retention")
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
 
-# Trigger-kept rollups of sessions (migrations 004 and 007) and their time column.
-_ROLLUPS = (("plays_hourly", "hour"), ("sources_hourly", "hour"), ("sources_daily", "day"))
+# Trigger-kept rollups of sessions (migrations 004, 007 and 021) and their time column.
+_ROLLUPS = (
+    ("plays_hourly", "hour"),
+    ("sources_hourly", "hour"),
+    ("sources_daily", "day"),
+    ("impressions_hourly", "hour"),
+    ("qoe_hourly", "hour"),
+    ("startup_hourly", "hour"),
+    ("countries_hourly", "hour"),
+)
 
 # Serialises policy changes when several processes start at once.
 _LOCK_ID = 0x5649_4445_4F52  # "VIDEOR"
