@@ -10,6 +10,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.ingest.country import check_database
 from app.intervals import Interval, parse_interval
 
 
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    # A MaxMind DB file (GeoLite2 Country, DB-IP Lite, ...) to read each viewer's country from;
+    # without one, every country is `unknown` (app/ingest/country.py).
+    geoip_database: Path | None = Field(default=None, validation_alias=_env("METRICS_GEOIP_DATABASE"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -87,6 +91,14 @@ class Settings(BaseSettings):
     def _parse_retention(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_interval(value)
+        return value
+
+    @field_validator("geoip_database", mode="before")
+    @classmethod
+    def _readable_geoip_database(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        check_database(Path(str(value)))
         return value
 
     @field_validator("log_level")

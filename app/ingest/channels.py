@@ -15,6 +15,7 @@ from typing import Any
 
 from app import telemetry
 from app.ingest import protocol
+from app.ingest.country import UNKNOWN as UNKNOWN_COUNTRY
 from app.ingest.hub import Hub, OpenSession
 from app.ingest.join import INVALID_KEY, Page, read_join
 from app.ingest.keys import KeyCheck, KeysUnavailable
@@ -60,8 +61,10 @@ class Connection:
         hub: Hub,
         limits: Limits,
         clock: Callable[[], float],
+        country: str = UNKNOWN_COUNTRY,
     ) -> None:
         self._client = client
+        self._country = country
         self._page = page
         self._keys = keys
         self._resumption = resumption
@@ -166,6 +169,7 @@ class Connection:
             page_url=request.page.url,
             session=await self._continued(session, previous),
             id=session,
+            country=self._country,
         )
         self._hub.open(opened, self._clock())
         self._channels[frame.topic] = Channel(frame.join_ref, opened)
