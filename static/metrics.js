@@ -881,6 +881,8 @@
       this.observer.observe(this.v);
     }
     if (this.source) this.send(this.detector.impression());
+    var error = this.v.error; // it failed before it was monitored
+    if (error && error.code !== 1) this.failed(String(error.code), error.message || MEDIA_ERRORS[error.code] || "");
   }
 
   Watcher.prototype = {

@@ -1,0 +1,284 @@
+"""Quality of experience end to end: headless Chromium plays real HLS media from a server the test
+controls (it can hold a segment back), the snippet reports to a real server, and the stored rows
+say what the page went through, measured by the page itself where a duration is compared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.browser import player
+from tests.browser.page_sockets import COUNT_SOCKET_EVENTS, wait_in_page
+from tests.support.media import MediaServer
+from tests.support.server import ServerProcess
+from tests.support.stored import final_sessions
+
+JOIN_WITHIN = 20.0
+# The clip: 12 s of H.264 in two renditions (320x180 at 110 kbit/s, 640x360 at 330 kbit/s) in
+# 2 s segments, seg0.ts ... seg5.ts (tests/media/README.md has the command that made it).
+LOW, HIGH = 110_000, 330_000
+
+
+@pytest.fixture
+async def media() -> AsyncIterator[MediaServer]:
+    server = MediaServer().start()
+    yield server
+    await asyncio.to_thread(server.stop)
+
+
+# Records what the video element did, with the page's clock, for the tests' own measurements.
+LOG_EVENTS = """
+window.log = [];
+const v = document.getElementById('v');
+for (const type of ['play', 'playing', 'pause', 'waiting', 'seeking', 'seeked', 'ended', 'error'])
+  v.addEventListener(type, () => log.push([type, performance.now() / 1000, v.currentTime]));
+"""
+
+
+def hls_page(server: ServerProcess, key: str, video: str, setup: str = "") -> str:
+    """A page playing the HLS clip with hls.js (a buffer of about one segment ahead, so that a
+    held segment is felt at once), monitored by the snippet as a site would embed it."""
+    socket = server.base_url.replace("http://", "ws://") + "/socket"
+    return f"""<!doctype html><html><body>
+<video id="v" muted playsinline style="width: 640px; height: 360px"></video>
+<script src="{server.base_url}/static/vendor/hls.js-1.7.4/hls.min.js"></script>
+<script src="{server.base_url}/static/metrics.js"></script>
+<script>
+{LOG_EVENTS}
+Metrics.config = {{apiKey: "{key}", socketPath: "{socket}"}};
+const settings = {{maxBufferLength: 2, maxMaxBufferLength: 2, backBufferLength: 0, startLevel: 0}};
+const hls = window.hls = new Hls(settings);
+{setup}
+hls.attachMedia(v);
+window.m = new Metrics(hls, "Clip", {{id: "{video}"}}).monitor();
+hls.loadSource("/hls/index.m3u8");
+</script></body></html>"""
+
+
+def plain_page(server: ServerProcess, key: str, video: str, source: str) -> str:
+    socket = server.base_url.replace("http://", "ws://") + "/socket"
+    return f"""<!doctype html><html><body>
+<video id="v" muted autoplay playsinline style="width: 640px; height: 360px"></video>
+<script src="{server.base_url}/static/metrics.js"></script>
+<script>
+{LOG_EVENTS}
+Metrics.config = {{apiKey: "{key}", socketPath: "{socket}"}};
+window.m = new Metrics(v, "Clip", {{id: "{video}"}}).monitor();
+v.src = "{source}";  // after monitor(): the impression waits for the source
+</script></body></html>"""
+
+
+async def open_page(context: Any, url: str) -> Any:
+    await context.add_init_script(COUNT_SOCKET_EVENTS)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    await page.goto(url)
+    await wait_in_page(page, "message", 1, within=JOIN_WITHIN)  # the join's answer
+    return page
+
+
+async def logged(page: Any, condition: str, within: float = 20.0) -> None:
+    """Wait until the page's log satisfies `condition` (JS over `log`, `v`, `hls`)."""
+    await page.wait_for_function(
+        f"() => {{ const v = document.getElementById('v'); return {condition}; }}",
+        timeout=within * 1000,
+        polling=50,
+    )
+
+
+async def stall_seconds(page: Any, after: float) -> float:
+    """How long the page's video waited: from its first `waiting` past `after` s of video to the
+    next `playing`, on the page's clock."""
+    seconds: float = await page.evaluate(
+        """(after) => {
+            const wait = log.find(e => e[0] === 'waiting' && e[2] >= after);
+            const back = log.find(e => e[0] === 'playing' && e[1] > wait[1]);
+            return back[1] - wait[1];
+        }""",
+        after,
+    )
+    return seconds
+
+
+async def stored(db: asyncpg.Connection, key: str, count: int = 1) -> list[dict[str, Any]]:
+    return await final_sessions(db, key, count, timeout=20)
+
+
+async def test_a_held_segment_mid_play_is_one_rebuffer_of_its_length(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    gate = media.hold("seg3.ts")  # 6 to 8 s of video
+    page = await open_page(context, media.page("/watch", hls_page(server, api_key, "stall")))
+    await player.play(page)
+    await logged(page, "v.currentTime > 5.5 && v.readyState < 3")  # the playhead stopped at 6 s
+    await asyncio.sleep(3.0)
+    gate.set()
+    await logged(page, "v.currentTime > 8.5")
+    await player.pause(page)
+    waited = await stall_seconds(page, 5.5)
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert row["rebuffer_count"] == 1, row
+    assert row["rebuffer_time"] == pytest.approx(waited, abs=0.5)
+    assert 2.8 <= row["rebuffer_time"] <= 4.5
+    assert row["seek_count"] == 0 and row["exit"] == "paused" and row["error_fingerprint"] is None
+    assert 0 <= row["startup_time"] < 5  # the clip was buffered before the play: often a few ms
+    # Watch time holds the startup, the playing and the stall; playing time only the playing.
+    assert row["watch_time"] == pytest.approx(
+        row["startup_time"] + row["playing_time"] + row["rebuffer_time"], abs=0.3
+    )
+    assert row["playing_time"] == pytest.approx(row["watched"], abs=0.6)
+    assert page.errors == []
+
+
+async def test_the_same_hold_during_a_seek_is_one_seek_and_no_rebuffer(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    gate = media.hold("seg4.ts")  # 8 to 10 s of video
+    page = await open_page(context, media.page("/watch", hls_page(server, api_key, "seek")))
+    await player.play(page)
+    await asyncio.sleep(1.0)
+    await page.evaluate("document.getElementById('v').currentTime = 9")
+    for _ in range(200):
+        if media.requested("seg4.ts"):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(3.0)
+    gate.set()
+    await logged(page, "log.some(e => e[0] === 'seeked') && v.currentTime > 9.8")
+    await player.pause(page)
+    seeking: float = await page.evaluate(
+        "() => log.find(e => e[0] === 'seeked')[1] - log.find(e => e[0] === 'seeking')[1]"
+    )
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert row["seek_count"] == 1, row
+    assert row["seek_time"] == pytest.approx(seeking, abs=0.5)
+    assert row["seek_time"] >= 2.5
+    assert row["rebuffer_count"] == 0 and row["rebuffer_time"] == 0, row
+
+
+async def test_a_broken_source_is_a_startup_failure_with_its_error_group(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    # It autoplays: the play intent is there before the error (a click would come after it, and
+    # the browser fires no `play` for a source it already refused).
+    url = media.page("/watch", plain_page(server, api_key, "broken", "/broken.mp4"))
+    page = await open_page(context, url)
+    await logged(page, "log.some(e => e[0] === 'error')")
+    code, message = await page.evaluate("() => [v.error.code, v.error.message]")
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert (row["exit"], row["error_phase"]) == ("failed", "startup"), row
+    assert row["startup_time"] is None
+    group = await db.fetchrow(
+        "SELECT * FROM error_groups WHERE key_id = $1 AND fingerprint = $2",
+        row["key_id"],
+        row["error_fingerprint"],
+    )
+    assert group["code"] == str(code) == "4"
+    assert (group["message"] and "<" in group["message"]) or not any(c.isdigit() for c in message)
+    assert not any(c.isdigit() for c in group["message"]), group["message"]
+    assert group["first_seen"] == group["last_seen"] == row["started_at"]
+
+
+async def test_a_slow_first_segment_and_a_closed_tab_is_an_exit_before_start(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    media.hold("seg0.ts")
+    page = await open_page(context, media.page("/watch", hls_page(server, api_key, "exit")))
+    await page.evaluate("() => { document.getElementById('v').play().catch(() => {}); }")  # no waiting
+    await logged(page, "log.some(e => e[0] === 'play')")
+    await asyncio.sleep(2.0)
+    waited: float = await page.evaluate("() => performance.now() / 1000 - log.find(e => e[0] === 'play')[1]")
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert row["exit"] == "gave_up", {k: v for k, v in row.items() if k not in ("metadata",)}
+    assert row["startup_time"] is None and row["error_fingerprint"] is None
+    assert row["waited"] == pytest.approx(waited, abs=0.5)
+    assert row["watched"] == 0
+
+
+async def test_a_page_that_never_plays_beside_one_that_plays_is_two_impressions(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    idle = await open_page(context, media.page("/shelf", hls_page(server, api_key, "rate")))
+    watching = await open_page(context, media.page("/watch", hls_page(server, api_key, "rate")))
+    await player.play(watching)
+    await asyncio.sleep(2.5)  # more than the 1 s of a play, and the 2 s of a viewable impression
+    await player.pause(watching)
+    await idle.close(run_before_unload=True)
+    await watching.close(run_before_unload=True)
+
+    rows = await stored(db, api_key, 2)
+    assert all(row["impression"] and not row["autoplay"] for row in rows), rows
+    by_page = {row["page_url"].rsplit("/", 1)[-1]: row for row in rows}
+    assert by_page["shelf"]["exit"] is None and by_page["shelf"]["watched"] == 0
+    assert by_page["watch"]["exit"] == "paused" and by_page["watch"]["watched"] >= 1
+    assert by_page["watch"]["viewable"]
+    # What part B computes play rate from: plays among the impressions, from the rollups.
+    key_id = rows[0]["key_id"]
+    impressions, plays = await db.fetchrow(
+        "SELECT sum(impressions), sum(impressions) FILTER (WHERE watched_class >= 1) "
+        "FROM plays_hourly WHERE key_id = $1",
+        key_id,
+    )
+    assert (impressions, plays) == (2, 1)  # play rate 50 %
+    per_page = await db.fetch(
+        "SELECT page_url, impressions, plays_1 FROM impressions_hourly WHERE key_id = $1 ORDER BY page_url",
+        key_id,
+    )
+    assert [(r["page_url"].rsplit("/", 1)[-1], r["impressions"], r["plays_1"]) for r in per_page] == [
+        ("shelf", 1, 0),
+        ("watch", 1, 1),
+    ]
+
+
+async def test_two_renditions_switching_give_a_weighted_bitrate_and_a_change(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    # The low rendition only (on loopback the estimate would pick the high one at once), then the
+    # high one from 3 s on.
+    page = await open_page(
+        context, media.page("/watch", hls_page(server, api_key, "abr", "hls.autoLevelCapping = 0;"))
+    )
+    await player.play(page)
+    await asyncio.sleep(3.0)
+    await page.evaluate("() => { hls.autoLevelCapping = -1; hls.currentLevel = 1; }")  # 180p to 360p
+    await logged(page, "hls.levels[hls.currentLevel].bitrate === 330000 && v.currentTime > 5")
+    await asyncio.sleep(2.0)
+    await player.pause(page)
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert row["rendition_changes"] >= 1, {
+        k: row[k] for k in ("bitrate", "rendition_changes", "upscale", "frames", "exit")
+    }
+    assert LOW < row["bitrate"] < HIGH, row
+    assert row["dropped_frames"] is not None and row["frames"] > 0
+    assert row["upscale"] is not None and row["upscale"] > 0  # 180p shown in a 360p box
+
+
+async def test_a_play_to_the_end_is_complete_with_all_four_quartiles(
+    context: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    page = await open_page(context, media.page("/watch", hls_page(server, api_key, "end")))
+    await player.play(page)
+    await logged(page, "log.some(e => e[0] === 'ended')", within=30)
+    await page.close(run_before_unload=True)
+
+    [row] = await stored(db, api_key)
+    assert row["exit"] == "ended" and row["completed"], row
+    assert row["quartiles"] == 0b1111
+    assert row["furthest"] == pytest.approx(12.0, abs=0.1)
