@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from app.ingest.failure import normalise
 from tests.browser import player
 from tests.browser.page_sockets import COUNT_SOCKET_EVENTS, wait_in_page
 from tests.support.media import MediaServer
@@ -186,9 +187,8 @@ async def test_a_broken_source_is_a_startup_failure_with_its_error_group(
         row["key_id"],
         row["error_fingerprint"],
     )
-    assert group["code"] == str(code) == "4"
-    assert (group["message"] and "<" in group["message"]) or not any(c.isdigit() for c in message)
-    assert not any(c.isdigit() for c in group["message"]), group["message"]
+    assert group is not None and group["code"] == str(code) == "4"
+    assert group["message"] == normalise(message)  # Chromium's own words, without particulars
     assert group["first_seen"] == group["last_seen"] == row["started_at"]
 
 
@@ -229,12 +229,12 @@ async def test_a_page_that_never_plays_beside_one_that_plays_is_two_impressions(
     assert by_page["watch"]["viewable"]
     # What part B computes play rate from: plays among the impressions, from the rollups.
     key_id = rows[0]["key_id"]
-    impressions, plays = await db.fetchrow(
-        "SELECT sum(impressions), sum(impressions) FILTER (WHERE watched_class >= 1) "
+    rate = await db.fetchrow(
+        "SELECT sum(impressions) AS impressions, sum(impressions) FILTER (WHERE watched_class >= 1) AS plays "
         "FROM plays_hourly WHERE key_id = $1",
         key_id,
     )
-    assert (impressions, plays) == (2, 1)  # play rate 50 %
+    assert rate is not None and (rate["impressions"], rate["plays"]) == (2, 1)  # play rate 50 %
     per_page = await db.fetch(
         "SELECT page_url, impressions, plays_1 FROM impressions_hourly WHERE key_id = $1 ORDER BY page_url",
         key_id,
