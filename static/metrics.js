@@ -822,18 +822,19 @@
   // error on every page is one group.
   var RULES = [
     [/[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}/g, "<email>"],
-    [/\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>"']+/g, "<url>"],
-    [/\b(?:blob|data):[^\s<>"']+/g, "<url>"],
+    [/(?:blob|data):[^\s<>"']+/g, "<url>"],
+    [/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>"']+/g, "<url>"],
     [/\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g, "<id>"],
     [/\b0x[0-9a-fA-F]+\b/g, "<hex>"],
-    [/\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/g, "<hex>"],
-    [/\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b/g, "<id>"],
-    [/\d+(?:\.\d+)?/g, "<n>"],
+    [/\b(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/g, "<hex>"],
+    [/\b(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b/g, "<id>"],
+    [/[0-9]+(?:\.[0-9]+)?/g, "<n>"],
   ];
   function normalise(message) {
     var text = String(message).replace(/\u0000/g, " ");
     for (var i = 0; i < RULES.length; i++) text = text.replace(RULES[i][0], RULES[i][1]);
-    return text.replace(/\s+/g, " ").trim().slice(0, 200);
+    text = text.replace(/\s+/g, " ").replace(/^ | $/g, "");
+    return Array.from(text).slice(0, 200).join(""); // characters, not UTF-16 units
   }
 
   M.Playback = Playback;

@@ -19,18 +19,24 @@ CODE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 PHASES = ("startup", "playback")
 
 # Applied in this order: an e-mail address before the URL rule would see its host, a URL before
-# the number rule would see its digits, ids and hex before plain numbers.
-_RULES = (
-    (re.compile(r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}"), "<email>"),
-    (re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"']+"), "<url>"),
-    (re.compile(r"\b(?:blob|data):[^\s<>\"']+"), "<url>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<id>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
-    (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<hex>"),
-    (re.compile(r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b"), "<id>"),
-    (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
+# the number rule would see its digits, ids and hex before plain numbers. Written to match the
+# snippet's JavaScript character for character: ASCII word boundaries and digits (re.ASCII), and
+# JavaScript's whitespace, spelled out.
+_S = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_RULES = tuple(
+    (re.compile(pattern, re.ASCII), placeholder)
+    for pattern, placeholder in (
+        (rf"[^{_S}@<>]+@[^{_S}@<>]+\.[A-Za-z]{{2,}}", "<email>"),
+        (rf"(?:blob|data):[^{_S}<>\"']+", "<url>"),
+        (rf"[A-Za-z][A-Za-z0-9+.-]*://[^{_S}<>\"']+", "<url>"),
+        (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<id>"),
+        (r"\b0x[0-9a-fA-F]+\b", "<hex>"),
+        (r"\b(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b", "<hex>"),
+        (r"\b(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b", "<id>"),
+        (r"[0-9]+(?:\.[0-9]+)?", "<n>"),
+    )
 )
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(f"[{_S}]+")
 
 
 def normalise(message: str) -> str:
@@ -39,7 +45,7 @@ def normalise(message: str) -> str:
     text = message.replace("\x00", " ")
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
-    return _SPACE.sub(" ", text).strip()[:MAX_MESSAGE]
+    return _SPACE.sub(" ", text).strip(" ")[:MAX_MESSAGE]
 
 
 def fingerprint(code: str, message: str) -> str:

@@ -189,9 +189,9 @@ def reached(segments: list[Segment], duration: float | None, *, ended: bool = Fa
     """Whether the session completed the video (played to within COMPLETION_MARGIN of its end, or
     its player ended), and which quartiles it played through, as bits: a quartile's point of the
     video lies in a segment; seeking past it does not reach it. 100 % is completion. A video of
-    unknown length (live) is never complete."""
+    unknown length (live) is complete only when its player says it ended."""
     if duration is None or duration <= 0:
-        return False, 0
+        return ended, QUARTILE_END if ended else 0
     completed = ended or any(segment.end >= duration - COMPLETION_MARGIN for segment in segments)
     bits = QUARTILE_END if completed else 0
     for share, bit in QUARTILES:

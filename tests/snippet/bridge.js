@@ -1,6 +1,7 @@
 // Runs the snippet's playback detector (static/metrics.js) in node for the Python tests: one JSON
 // request per line, {"start", "options", "inputs": [[type, t, position, data], ...]}, answered
-// with one line, {"outputs": [[frame, ...] per input], "wakes": [...], "summary": {...}}.
+// with one line, {"outputs": [[frame, ...] per input], "wakes": [...], "summary": {...}}; or
+// {"normalise": [message, ...]} answered with {"normalised": [...]}.
 "use strict";
 const path = require("path");
 const readline = require("readline");
@@ -13,6 +14,10 @@ lines.on("line", (line) => {
   let answer;
   try {
     const request = JSON.parse(line);
+    if (request.normalise !== undefined) {
+      process.stdout.write(JSON.stringify({ normalised: request.normalise.map(globalThis.Metrics.normalise) }) + "\n");
+      return;
+    }
     const detector = new Playback(request.start, request.options || {});
     const outputs = [];
     const wakes = [];

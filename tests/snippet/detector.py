@@ -35,6 +35,15 @@ class Detector:
         assert "error" not in answer, answer.get("error")
         return Run(answer)
 
+    def normalise(self, messages: list[str]) -> list[str]:
+        """The snippet's `normalise` of each message."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps({"normalise": messages}) + "\n")
+        self._process.stdin.flush()
+        answer = json.loads(self._process.stdout.readline())
+        normalised: list[str] = answer["normalised"]
+        return normalised
+
     def close(self) -> None:
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.close()
