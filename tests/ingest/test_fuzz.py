@@ -100,9 +100,9 @@ def hostile_frame(rng: random.Random, n: int, topics: list[str], key: str) -> st
     if kind == 14:
         return f'[{ref},{ref},"{t}","event",{{"name":"play","from":{rng.uniform(0, 50):.3f},"duration":60}}]'
     if kind == 16:  # playback summaries with hostile numbers and states
-        fields = ["watch", "playing", "rebuffers", "rebuffering", "seeks", "seeking", "startup", "bitrate",
+        counters = ["watch", "playing", "rebuffers", "rebuffering", "seeks", "seeking", "startup", "bitrate",
                   "renditions", "dropped", "frames", "upscale"]  # fmt: skip
-        chosen = rng.sample(fields, rng.randrange(1, len(fields)))
+        chosen = rng.sample(counters, rng.randrange(1, len(counters)))
         body = ",".join(f'"{name}":{hostile_number(rng)}' for name in chosen)
         state = rng.choice(['"playing"', '"starting"', '"rebuffering"', '"ended"', '"x"', "null", "7"])
         hidden = hostile_number(rng)
