@@ -23,6 +23,8 @@ ALTER TABLE sessions
     ADD COLUMN waited double precision,
     -- Seconds from the play intent on, paused and hidden time excluded: startup, playing,
     -- rebuffering and seeking. playing_time excludes startup, rebuffering and seeking.
+    -- seek_time is every seek's latency (seeking to seeked), a paused video's seeks included, so
+    -- it is held within the session's length, not within the watch time.
     ADD COLUMN watch_time double precision NOT NULL DEFAULT 0,
     ADD COLUMN playing_time double precision NOT NULL DEFAULT 0,
     ADD COLUMN rebuffer_count integer NOT NULL DEFAULT 0,
@@ -57,9 +59,11 @@ ALTER TABLE sessions ADD CONSTRAINT sessions_quality_sane CHECK (
     AND watch_time >= 0 AND watch_time <= 1000000
     AND playing_time >= 0 AND playing_time <= watch_time + 0.000001
     AND rebuffer_time >= 0 AND rebuffer_time <= watch_time + 0.000001
-    AND seek_time >= 0 AND seek_time <= watch_time + 0.000001
+    AND seek_time >= 0 AND seek_time <= 1000000
     AND rebuffer_count >= 0 AND seek_count >= 0 AND rendition_changes >= 0
     AND (error_phase IS NULL OR error_phase IN ('startup', 'playback'))
+    AND (error_fingerprint IS NULL) = (error_phase IS NULL)
+    AND (exit IS DISTINCT FROM 'failed' OR error_fingerprint IS NOT NULL)
     AND (error_fingerprint IS NULL OR error_fingerprint ~ '^[0-9a-f]{16}$')
     AND quartiles BETWEEN 0 AND 15
     AND (furthest IS NULL OR (furthest >= 0 AND furthest <= 1000000))

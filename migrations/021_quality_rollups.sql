@@ -193,7 +193,7 @@ BEGIN
         sign * s.rebuffer_count, sign * s.rebuffer_time, sign * (s.rebuffer_count > 0)::int,
         sign * s.seek_count, sign * s.seek_time,
         sign * (s.exit = 'failed')::int,
-        sign * (s.exit = 'failed' AND s.error_phase = 'startup')::int,
+        sign * (s.exit = 'failed' AND s.error_phase IS NOT DISTINCT FROM 'startup')::int,
         sign * (s.exit = 'gave_up')::int, sign * s.completed::int,
         sign * CASE WHEN s.bitrate IS NULL THEN 0 ELSE s.playing_time END,
         sign * coalesce(s.bitrate * s.playing_time, 0), sign * s.rendition_changes,
@@ -361,8 +361,8 @@ BEGIN
             seek_time = seek_time + NEW.seek_time - OLD.seek_time,
             failures = failures + (NEW.exit = 'failed')::int - (OLD.exit = 'failed')::int,
             startup_failures = startup_failures
-                + (NEW.exit = 'failed' AND NEW.error_phase = 'startup')::int
-                - (OLD.exit = 'failed' AND OLD.error_phase = 'startup')::int,
+                + (NEW.exit = 'failed' AND NEW.error_phase IS NOT DISTINCT FROM 'startup')::int
+                - (OLD.exit = 'failed' AND OLD.error_phase IS NOT DISTINCT FROM 'startup')::int,
             exits_before_start = exits_before_start + (NEW.exit = 'gave_up')::int - (OLD.exit = 'gave_up')::int,
             completions = completions + NEW.completed::int - OLD.completed::int,
             bitrate_time = bitrate_time + CASE WHEN NEW.bitrate IS NULL THEN 0 ELSE NEW.playing_time END

@@ -165,7 +165,8 @@ class Quality:
         """The quality as stored if the session ended at `at`: a running state is carried on to
         `at` (at most MAX_UNHEARD, and playing no further than the video goes: `playing_left`,
         None when no play is open), then every duration is held within the session's `wall`
-        length and the parts within the watch time. The session itself is left as it is."""
+        length, and playing, rebuffering and startup within the watch time. The session itself is
+        left as it is."""
         result = replace(self)
         if self.intent and self.state in _RUNNING and not self.hidden and self.failure is None:
             unheard = min(max(0.0, at - self.state_at), MAX_UNHEARD)
@@ -179,8 +180,10 @@ class Quality:
             result.watch += unheard
         cap = max(0.0, wall)
         result.watch = _micro(min(result.watch, cap))
-        for name in ("playing", "rebuffering", "seeking"):
-            setattr(result, name, _micro(min(getattr(result, name), result.watch)))
+        result.playing = _micro(min(result.playing, result.watch))
+        result.rebuffering = _micro(min(result.rebuffering, result.watch))
+        # A seek's latency counts while paused too: within the session, not the watch time.
+        result.seeking = _micro(min(result.seeking, cap))
         if result.startup is not None:
             result.startup = startup_class(min(result.startup, max(result.watch, 0.0)))
         return result
