@@ -81,9 +81,11 @@ async def test_rollup_follows_dropped_chunks(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 2
     await pool.execute("SELECT drop_chunks('sessions', older_than => interval '2 years')")
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
-    # One row each from plays_hourly, sources_hourly and sources_daily.
-    assert await retention.trim_rollup_to_chunks(pool) == 3
+    # One row each from plays_hourly, sources_hourly, sources_daily and countries_hourly (the
+    # sessions had no quality events, so the other quality rollups hold none of them).
+    assert await retention.trim_rollup_to_chunks(pool) == 4
     assert await pool.fetchval("SELECT sum(views) FROM plays_hourly") == 1
+    assert await pool.fetchval("SELECT sum(plays_0) FROM countries_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 1
 
