@@ -1,11 +1,11 @@
-"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke."""
+"""The `video-metrics` command: serve (the default), migrate, keys create / list / revoke,
+export and delete."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -14,6 +14,8 @@ import asyncpg
 from app.api import keys
 from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
+from app.data import commands as data_commands
+from app.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"video-metrics: bad setting: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     command = args.command or "serve"
     if command == "serve":
         return _serve(settings)
@@ -45,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.keys_command == "revoke":
             return _with_database(settings, lambda c: _keys_revoke(c, args.key))
         parser.parse_args(["keys", "--help"])
+    if command == "export":
+        return _with_database(settings, lambda c: data_commands.run_export(c, args))
+    if command == "delete":
+        return _with_database(settings, lambda c: data_commands.run_delete(c, args, settings))
     return 2
 
 
@@ -78,34 +82,36 @@ def _parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", help="list keys")
     revoke = key_commands.add_parser("revoke", help="revoke a key: new joins with it fail")
     revoke.add_argument("key")
+    data_commands.add_parsers(commands)
     return parser
 
 
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from app.runtime import (
-        keep_client_addresses_out_of_logs,
-        tune_garbage_collector,
-        uvicorn_protocols,
-    )
-    from app.server import create_app
+    from app.runtime import UVICORN_PROTOCOLS, keep_client_addresses_out_of_logs, tune_garbage_collector
+    from app.sinks.plugins import PluginError
+    from app.sinks.service import configured
 
     try:
         settings.check_exposure()
-    except SettingsError as error:
+        sinks = configured(settings)
+    except (SettingsError, PluginError) as error:
         print(f"video-metrics: {error}", file=sys.stderr)
         return 2
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        **uvicorn_protocols(settings.handshake_timeout),
-        lifespan="on",
-        log_level=settings.log_level,
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        **UVICORN_PROTOCOLS,
+        "lifespan": "on",
+        "log_level": settings.log_level,
+        "log_config": None,  # logging is ours (app/logs.py), in every process
+        "access_log": False,
+        "timeout_graceful_shutdown": 30,
+    }
+    from app.server import create_app
+
+    config = uvicorn.Config(create_app(settings, sinks), **common)
     keep_client_addresses_out_of_logs()
     server = uvicorn.Server(config)
     tune_garbage_collector()
@@ -118,10 +124,12 @@ def _serve(settings: Settings) -> int:
 def _with_database(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:
     from app.db.embedded import EmbeddedPostgres
     from app.db.migrate import migrate
+    from app.db.pool import init_connection
 
     async def run(url: str) -> int:
         connection = await asyncpg.connect(url)
         try:
+            await init_connection(connection)
             await migrate(connection)
             return await action(connection)
         finally:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app import zones
 from app.ingest.country import check_database
 from app.intervals import Interval, parse_interval
+
+# The names sink plugins may have (app/sinks/interface.py says why), and the shortest webhook secret.
+SINK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MIN_SECRET = 16
 
 
 def _env(*names: str) -> AliasChoices:
@@ -28,6 +36,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    # A streaming standby for the API's reads of stored sessions (app/db/reads.py); may be a
+    # multi-host URL with target_session_attrs=prefer-standby.
+    database_read_url: str | None = Field(default=None, validation_alias=_env("DATABASE_READ_URL"))
+    read_max_lag: float = Field(default=30.0, gt=0, le=86_400, validation_alias=_env("METRICS_READ_MAX_LAG"))
     data_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir("video-metrics")),
         validation_alias=_env("METRICS_DATA_DIR"),
@@ -78,6 +90,37 @@ class Settings(BaseSettings):
     # A MaxMind DB file (GeoLite2 Country, DB-IP Lite, ...) to read each viewer's country from;
     # without one, every country is `unknown` (app/ingest/country.py).
     geoip_database: Path | None = Field(default=None, validation_alias=_env("METRICS_GEOIP_DATABASE"))
+    # The API's default time zone (an IANA name) for buckets, look-backs and day words.
+    timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
+    log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
+
+    # Sinks (app/sinks/): each stored session is also sent to these.
+    webhook_url: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_URL"))
+    webhook_secret: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_SECRET"))
+    file_sink_path: Path | None = Field(default=None, validation_alias=_env("METRICS_FILE_SINK_PATH"))
+    file_sink_max_bytes: int = Field(
+        default=100_000_000, ge=1024, le=2**50, validation_alias=_env("METRICS_FILE_SINK_MAX_BYTES")
+    )
+    file_sink_backups: int = Field(
+        default=10, ge=0, le=1000, validation_alias=_env("METRICS_FILE_SINK_BACKUPS")
+    )
+    sinks: Annotated[list[str], NoDecode] = Field(default=[], validation_alias=_env("METRICS_SINKS"))
+    sink_queue_limit: int = Field(
+        default=10_000, ge=1, le=10_000_000, validation_alias=_env("METRICS_SINK_QUEUE_LIMIT")
+    )
+    sink_batch_size: int = Field(
+        default=500, ge=1, le=10_000, validation_alias=_env("METRICS_SINK_BATCH_SIZE")
+    )
+    sink_batch_wait: float = Field(default=1.0, ge=0, le=60, validation_alias=_env("METRICS_SINK_BATCH_WAIT"))
+    sink_spill_max_bytes: int = Field(
+        default=1024**3, ge=1024, le=2**50, validation_alias=_env("METRICS_SINK_SPILL_MAX_BYTES")
+    )
+    sink_retry_max_seconds: float = Field(
+        default=60.0, ge=0.1, le=3600, validation_alias=_env("METRICS_SINK_RETRY_MAX_SECONDS")
+    )
+    sink_send_timeout: float = Field(
+        default=30.0, gt=0, le=3600, validation_alias=_env("METRICS_SINK_SEND_TIMEOUT")
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -101,6 +144,30 @@ class Settings(BaseSettings):
         check_database(Path(str(value)))
         return value
 
+    @field_validator("sinks", mode="before")
+    @classmethod
+    def _split_sinks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",") if name.strip()]
+        for name in value if isinstance(value, list) else []:
+            if not isinstance(name, str) or not SINK_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a sink plugin's name ({SINK_NAME.pattern})")
+        return value
+
+    @field_validator("webhook_url", "webhook_secret", "file_sink_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{value[:100]!r} is not an http:// or https:// URL")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -108,6 +175,32 @@ class Settings(BaseSettings):
         if value.lower() not in levels:
             raise ValueError(f"use one of {', '.join(levels)}")
         return value.lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return zones.zone_named(value).key
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zones.zone_named(self.timezone)
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("use text or json")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _webhook_signed(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "METRICS_WEBHOOK_URL is set but METRICS_WEBHOOK_SECRET is not: webhooks are signed"
+            )
+        if self.webhook_secret is not None and len(self.webhook_secret) < MIN_SECRET:
+            raise ValueError(f"METRICS_WEBHOOK_SECRET must be at least {MIN_SECRET} characters")
+        return self
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:

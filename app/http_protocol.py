@@ -22,8 +22,11 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 MAX_HEAD_BYTES = 16 * 1024
 
 
-class _DeadlineH11Protocol(H11Protocol):
-    """H11Protocol that closes a connection whose first request head is not complete in time."""
+class DeadlineH11Protocol(H11Protocol):
+    """H11Protocol that closes a connection whose first request head is not complete in time.
+
+    uvicorn imports it by name (`http="app.http_protocol:DeadlineH11Protocol"`), also in each
+    worker process; the deadline is set per process by `set_head_timeout` when the app is made."""
 
     head_timeout: float = 10.0
     _head_deadline: asyncio.TimerHandle | None = None
@@ -89,6 +92,6 @@ def _refusal(received: bytes) -> tuple[int, bytes, str]:
     )
 
 
-def http_protocol(head_timeout: float) -> type[H11Protocol]:
-    """The protocol class for uvicorn's `http` setting, with this deadline for request heads."""
-    return type("DeadlineH11Protocol", (_DeadlineH11Protocol,), {"head_timeout": head_timeout})
+def set_head_timeout(seconds: float) -> None:
+    """The deadline for request heads in this process (METRICS_HANDSHAKE_TIMEOUT)."""
+    DeadlineH11Protocol.head_timeout = seconds

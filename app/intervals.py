@@ -45,6 +45,21 @@ class Interval:
 
 def parse_interval(text: str) -> Interval:
     """Parse "<count> <unit>", refusing anything else with a message that says what is accepted."""
+    return _parse(text)[0]
+
+
+def calendar_days(text: str) -> int | None:
+    """The whole number of days `text` names in days or weeks ("7 days", "2 weeks"), else None.
+
+    A look-back of days counts calendar days of a time zone (a day across a daylight-saving change
+    is 23 or 25 hours), where hours, minutes and fractions of a day are exact durations."""
+    interval, unit, count_text = _parse(text)
+    if unit not in ("day", "week") or "." in count_text:
+        return None
+    return interval.microseconds // _UNIT_MICROSECONDS["day"]
+
+
+def _parse(text: str) -> tuple[Interval, str, str]:
     if not isinstance(text, str):
         raise ValueError(f"expected a string like '7 days', got {type(text).__name__}")
     match = _GRAMMAR.fullmatch(text)
@@ -55,6 +70,10 @@ def parse_interval(text: str) -> Interval:
     unit = _ALIASES.get(unit, unit)
     if unit.endswith("s") and unit[:-1] in (_UNIT_MICROSECONDS | _UNIT_MONTHS):
         unit = unit[:-1]
+    return _interval(text, count_text, unit_text, unit), unit, count_text
+
+
+def _interval(text: str, count_text: str, unit_text: str, unit: str) -> Interval:
     if unit in _UNIT_MONTHS:
         if "." in count_text:
             raise ValueError(f"{text!r}: months and years take a whole count")

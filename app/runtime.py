@@ -10,8 +10,6 @@ import gc
 import logging
 from typing import Any
 
-from app.http_protocol import http_protocol
-
 # websockets-sansio: uvicorn's implementation on the websockets library's current API (its
 # "websockets" one is built on websockets.legacy, deprecated since websockets 14). Compression
 # is off: frames are tiny and deflate costs memory per socket. Past 1 MiB a frame closes the
@@ -23,10 +21,9 @@ UVICORN_WEBSOCKETS: dict[str, Any] = {
 }
 
 
-def uvicorn_protocols(head_timeout: float = 10.0) -> dict[str, Any]:
-    """uvicorn's protocol settings: the websocket ones above, and HTTP/1.1 with a deadline for
-    the request head and JSON refusals of bad heads (app/http_protocol.py)."""
-    return {**UVICORN_WEBSOCKETS, "http": http_protocol(head_timeout)}
+# HTTP/1.1 with a deadline for the request head and JSON refusals of bad heads. By name, so that
+# worker processes import it too (app/http_protocol.py).
+UVICORN_PROTOCOLS: dict[str, Any] = {**UVICORN_WEBSOCKETS, "http": "app.http_protocol:DeadlineH11Protocol"}
 
 
 def tune_garbage_collector() -> None:

@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from app import http_protocol, live
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings
+from app.datadir import DataDirLock
 from app.db import retention
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
@@ -20,14 +22,23 @@ from app.db.pool import create_pool
 from app.health import healthz, readyz
 from app.ingest.service import Ingest
 from app.ingest.socket import socket_endpoint
+from app.sinks.interface import Sink
+from app.sinks.service import Sinks, configured
 from app.web import ensure_demo_key, web_routes
 
 log = logging.getLogger("video_metrics")
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette:
+    """The app; `sinks` when the caller built them already (to refuse a bad plugin before it
+    starts), otherwise they are built from the settings at start-up."""
+    http_protocol.set_head_timeout(settings.handshake_timeout)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Held while this server may write the files of its data folder (app/datadir.py).
+        folder_lock = DataDirLock(settings.data_dir)
+        folder_lock.hold_shared()
         embedded = None
         url = settings.database_url
         if url is None:
@@ -40,11 +51,15 @@ def create_app(settings: Settings) -> Starlette:
                     await migrate(connection)
                 # The demo page records with a key of its own, made on the first start.
                 await ensure_demo_key(pool)
-                ingest = Ingest(pool, settings)
+                outlets = Sinks(pool, settings, configured(settings) if sinks is None else sinks)
+                await outlets.start()
+                ingest = Ingest(pool, settings, on_written=outlets.publish if outlets else None)
                 app.state.pool = pool
                 app.state.ingest = ingest
+                app.state.sinks = outlets
                 await ingest.start()
                 retention_job = asyncio.create_task(retention.run(pool, settings.retention))
+                sampler = asyncio.create_task(live.sample_every_minute(pool))
                 base = f"http://{settings.host}:{settings.port}"
                 log.info(
                     "event=ready database=%s listen=%s demo=%s/demo",
@@ -55,15 +70,18 @@ def create_app(settings: Settings) -> Starlette:
                 try:
                     yield
                 finally:
-                    retention_job.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await retention_job
+                    for job in (retention_job, sampler):
+                        job.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await job
                     await ingest.stop()
+                    await outlets.stop()  # after ingest, so that the last sessions stored reach them
             finally:
                 await pool.close()
         finally:
             if embedded is not None:
                 await asyncio.to_thread(embedded.stop)
+            folder_lock.release()
 
     routes: list[BaseRoute] = [
         WebSocketRoute("/socket/websocket", socket_endpoint),

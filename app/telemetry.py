@@ -22,3 +22,25 @@ SESSIONS_OVERFLOWED = Counter(
     "video_metrics_sessions_overflowed_total",
     "Session rows kept on disk because the write queue in memory was full",
 )
+RETENTION_RUNS = Counter("video_metrics_retention_runs_total", "Runs of the retention job that finished")
+RETENTION_FAILURES = Counter(
+    "video_metrics_retention_failures_total", "Runs of the retention job that failed (the database away)"
+)
+RETENTION_DROPPED = Counter(
+    "video_metrics_retention_sessions_dropped_total",
+    "Sessions dropped for being older than METRICS_RETENTION",
+)
+RETENTION_LAST_DROPPED = Gauge(
+    "video_metrics_retention_last_run_dropped_sessions", "Sessions the last finished retention run dropped"
+)
+RETENTION_LAST_RUN = Gauge(
+    "video_metrics_retention_last_run_timestamp_seconds", "When the last retention run finished (unix time)"
+)
+STANDBY_LAG = Gauge(
+    "video_metrics_standby_lag_seconds",
+    "How far the read standby is behind the primary (-1: none configured, or unreachable)",
+)
+READS_ON_STANDBY = Gauge("video_metrics_reads_on_standby", "1 while API reads go to the standby, else 0")
+READS = Counter(
+    "video_metrics_api_reads_total", "API reads of stored sessions, by the server asked", ["server"]
+)

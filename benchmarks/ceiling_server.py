@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.runtime import tune_garbage_collector, uvicorn_protocols
+from app.runtime import UVICORN_PROTOCOLS, tune_garbage_collector
 
 _OK = {"status": "ok", "response": {}}
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         app,
         host=args.host,
         port=args.port,
-        **uvicorn_protocols(),
+        **UVICORN_PROTOCOLS,
         lifespan="off",
         log_level=args.log_level,
         access_log=False,

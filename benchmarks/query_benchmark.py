@@ -8,7 +8,7 @@ The data are generated inside PostgreSQL by one INSERT ... SELECT over generate_
 1,000 videos whose popularity falls off like real catalogues, 90 days, 1 to 3 segments per
 session, some rewatches), into a database of its own (`video_metrics_bench`), kept between runs
 unless --fresh is given. Each query is then run --runs times after a warm-up, through the same
-functions the API calls (app/api/stats.py), and the percentiles are printed and saved as JSON in
+functions the API calls (app/api/stats/), and the percentiles are printed and saved as JSON in
 benchmarks/results/.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -36,10 +37,11 @@ from app.api.params import VideoQuery
 from app.db.migrate import has_timescaledb, migrate
 from app.db.pool import create_pool
 from app.intervals import Interval
+from app.zones import UTC_ZONE, zone_named
 
 DATABASE = "video_metrics_bench"
-# Triggers that keep rollups of sessions (migrations 004 and 007): off during the bulk load.
-ROLLUP_TRIGGERS = ("plays_hourly_maintain", "sources_maintain")
+# Triggers that keep rollups of sessions (migrations 004, 007 and 011): off during the bulk load.
+ROLLUP_TRIGGERS = ("plays_hourly_maintain", "sources_maintain", "videos_daily_maintain")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # Popularity: drawn as power(random(), 2) over the ranks, so the top video has about 3 % of all
@@ -147,6 +149,10 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         await connection.execute("SELECT sources_rebuild()", timeout=None)
         sources_rebuilt = time.perf_counter() - started
         print(f"rebuilt the sources rollups in {sources_rebuilt:.0f} s")
+        started = time.perf_counter()
+        await connection.execute("SELECT videos_daily_rebuild()", timeout=None)
+        videos_rebuilt = time.perf_counter() - started
+        print(f"rebuilt the videos rollup in {videos_rebuilt:.0f} s")
         for trigger in ROLLUP_TRIGGERS:
             await connection.execute(f"ALTER TABLE sessions ENABLE TRIGGER {trigger}")
         index_seconds = {}
@@ -166,6 +172,7 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
             "rollup_rows": rollup_rows,
             "rollup_rebuild_seconds": round(rebuilt, 1),
             "sources_rebuild_seconds": round(sources_rebuilt, 1),
+            "videos_rebuild_seconds": round(videos_rebuilt, 1),
             "sizes_mb": await sizes_mb(connection),
             "write_cost": await write_cost(connection, key_id, videos),
             "index_seconds": index_seconds,
@@ -185,7 +192,7 @@ async def sizes_mb(connection: asyncpg.Connection) -> dict[str, int]:
                CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid)
                     ELSE pg_total_relation_size(c.oid) END AS bytes
         FROM pg_class c
-        WHERE c.relname IN ('sessions', 'plays_hourly', 'sources_hourly', 'sources_daily',
+        WHERE c.relname IN ('sessions', 'plays_hourly', 'sources_hourly', 'sources_daily', 'videos_daily',
                             'sessions_video_started', 'sessions_key_started', 'sessions_pkey',
                             'sessions_video_segments', 'sessions_video_many_segments')
         """
@@ -195,13 +202,14 @@ async def sizes_mb(connection: asyncpg.Connection) -> dict[str, int]:
 
 async def write_cost(connection: asyncpg.Connection, key_id: int, videos: int) -> dict[str, float]:
     """Microseconds per session to insert batches of 500 (every index in place unless said),
-    with no rollup trigger, with the plays one, with all of them, and with all of them but
-    without the engagement index (migration 009). Each batch is rolled back, the dropped index
-    with it, leaving the data as they were."""
+    with no rollup trigger, with the plays one, with those before the videos rollup, with all
+    of them, and with all of them but without the engagement index (migration 009). Each batch
+    is rolled back, the dropped index with it, leaving the data as they were."""
     result = {}
     for label, enabled, drop in (
         ("without_rollup_trigger", (), False),
         ("with_rollup_trigger", ("plays_hourly_maintain",), False),
+        ("with_rollup_triggers_before_videos", ROLLUP_TRIGGERS[:2], False),
         ("with_all_rollup_triggers", ROLLUP_TRIGGERS, False),
         ("with_all_rollup_triggers_without_engagement_index", ROLLUP_TRIGGERS, True),
     ):
@@ -269,13 +277,14 @@ async def measure(run: Callable[[], Awaitable[object]], runs: int) -> dict[str, 
     times.sort()
     return {
         "runs": runs,
+        "min_ms": round(times[0], 1),
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
         "max_ms": round(times[-1], 1),
     }
 
 
-async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
+async def benchmark(url: str, runs: int, days: int, only: list[str]) -> dict[str, Any]:
     pool = await create_pool(with_database(url, DATABASE), max_size=2)
     try:
         async with pool.acquire() as connection:
@@ -312,15 +321,19 @@ async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
                     *scope.condition()[1],
                 )
 
-                async def plays(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                async def plays(
+                    connection: Any = connection, videos: VideoQuery = videos, zone: Any = UTC_ZONE
+                ) -> object:
                     scope = await stats.scope_for(connection, videos, start, end)
                     assert scope is not None
-                    return await stats.plays(connection, scope, day, 1.0, timescale=timescale)
+                    return await stats.plays(connection, scope, day, 1.0, timescale=timescale, zone=zone)
 
-                async def sources(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                async def sources(
+                    connection: Any = connection, videos: VideoQuery = videos, zone: Any = UTC_ZONE
+                ) -> object:
                     scope = await stats.scope_for(connection, videos, start, end)
                     assert scope is not None
-                    return await stats.sources(connection, scope, day, 1.0, timescale=timescale)
+                    return await stats.sources(connection, scope, day, 1.0, timescale=timescale, zone=zone)
 
                 async def engagement(connection: Any = connection, videos: VideoQuery = videos) -> object:
                     scope = await stats.scope_for(connection, videos, start, end)
@@ -329,10 +342,29 @@ async def benchmark(url: str, runs: int, days: int) -> dict[str, Any]:
                     assert length is not None
                     return await stats.ranges(connection, scope, length, 10)
 
+                async def video_list(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    return await stats.videos(connection, scope, 1.0)
+
+                questions: dict[str, Callable[[], Awaitable[object]]] = {
+                    "plays": plays,
+                    "sources": sources,
+                    "engagement": engagement,
+                    "videos": video_list,
+                }
+                if label == "whole key":
+                    # Buckets of local days: a whole-hour zone (rollups) and a +5:30 one (sessions).
+                    for zone_name in ("Europe/Berlin", "Asia/Kolkata"):
+                        zone = zone_named(zone_name)
+                        questions[f"plays {zone_name}"] = functools.partial(plays, zone=zone)
+                        questions[f"sources {zone_name}"] = functools.partial(sources, zone=zone)
                 results[label] = {"sessions_in_window": counted}
-                for name, query in (("plays", plays), ("sources", sources), ("engagement", engagement)):
+                for name, query in questions.items():
+                    if only and name not in only:
+                        continue
                     results[label][name] = await measure(query, runs)
-                    print(f"{label:28} {name:11} {results[label][name]}", flush=True)
+                    print(f"{label:28} {name:24} {results[label][name]}", flush=True)
         return {"timescaledb": timescale, "window_days": days, "runs": runs, "results": results}
     finally:
         await pool.close()
@@ -352,13 +384,16 @@ def main() -> None:
     parser.add_argument(
         "--write-cost", action="store_true", help="measure the insert cost again on existing data"
     )
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="measure only these questions (plays, videos, ...)"
+    )
     args = parser.parse_args()
 
     url = server_url(args.data_dir)
     facts = asyncio.run(prepare(url, args.sessions, args.videos, args.days, args.fresh))
     if args.write_cost:
         facts = asyncio.run(remeasure_write_cost(url))
-    report = {"data": facts, **asyncio.run(benchmark(url, args.runs, args.window))}
+    report = {"data": facts, **asyncio.run(benchmark(url, args.runs, args.window, args.only))}
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"query-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2))

@@ -16,6 +16,8 @@
   var config = {};
   var page = null; // the one Socket of this page, made on the first monitor()
   var monitored = new WeakMap(); // element -> the Metrics watching it, so nothing is counted twice
+  var choice = null; // "in" or "out": Metrics.optIn() / optOut() was called
+  var held = []; // monitored while opted out
 
   // A topic id like the reference client's: 21 characters of [0-9A-Za-z_-].
   function sessionId() {
@@ -24,6 +26,15 @@
     var id = "";
     for (var i = 0; i < bytes.length; i++) id += alphabet[bytes[i] & 63];
     return id;
+  }
+
+  // The visitor's choice if the site passed it on; else the browser's signals, if the site says so.
+  function optedOut() {
+    if (choice) return choice === "out";
+    var nav = root.navigator || {};
+    var dnt = nav.doNotTrack === "1" || nav.doNotTrack === "yes" || root.doNotTrack === "1";
+    return !!((config.respectGlobalPrivacyControl && nav.globalPrivacyControl === true) ||
+      (config.respectDoNotTrack && dnt));
   }
 
   // socketPath may be ws(s)://…, http(s)://… or a path on this page's host; without one, the host
@@ -279,9 +290,30 @@
     },
   });
 
+  // For a consent banner (docs/SNIPPET.md): optOut() sends nothing more and closes the socket (the
+  // server keeps what it had until then); optIn() starts what monitor() was asked for meanwhile.
+  Metrics.optOut = function () {
+    choice = "out";
+    instances.slice().forEach(function (m) {
+      m.detach(true);
+      held.push(m);
+    });
+    if (page) page.disconnect();
+  };
+  Metrics.optIn = function () {
+    choice = "in";
+    held.splice(0).forEach(function (m) {
+      m.monitor();
+    });
+  };
+
   Metrics.prototype = {
     monitor: function () {
-      if (this.channel) return this;
+      if (this.channel || held.indexOf(this) >= 0) return this;
+      if (optedOut()) {
+        held.push(this);
+        return this;
+      }
       var video = this.querySelectorable
         ? document.querySelector(this.querySelectorable)
         : this.video || (this.hls && (this.hls.media || videoOfPlayer(this.hls)));
@@ -323,12 +355,21 @@
     },
 
     demonitor: function () {
+      var at = held.indexOf(this);
+      if (at >= 0) held.splice(at, 1);
       if (!this.channel) return;
       this.pause(this.position());
-      if (this.quality) this.quality.stop(); // its last summary goes before the leave
+      if (this.quality) this.quality.stop(true); // its last summary goes before the leave
+      this.channel.leave();
+      this.detach();
+    },
+
+    // The channel is left already, or (opting out) dropped unsent.
+    detach: function (drop) {
+      if (this.quality) this.quality.stop(false); // opting out: nothing more is sent
       this.quality = null;
       for (var i = 0; i < EVENTS.length; i++) this.video.removeEventListener(EVENTS[i], this.handler);
-      this.channel.leave();
+      if (drop) this.channel.remove();
       this.channel = null;
       monitored.delete(this.video);
       instances.splice(instances.indexOf(this), 1);
@@ -844,7 +885,8 @@
 // ---------------------------------------------------------------------------------------------
 // Playback quality, part 2 of 2: the DOM wiring. Feeds the detector above what the element, the
 // page and the player (hls.js, video.js) do, and pushes what it returns on the session's channel.
-// Attached by Metrics.prototype.monitor() through `Metrics.quality`, detached by demonitor().
+// Attached by Metrics.prototype.monitor() through `Metrics.quality`, stopped by demonitor() (its
+// last summary sent) or by opting out (nothing more sent).
 // ---------------------------------------------------------------------------------------------
 (function (root) {
   "use strict";
@@ -910,7 +952,7 @@
     // One timer, set to when the detector next wants a look (a stall due, viewability due).
     schedule: function () {
       var self = this;
-      var at = this.detector.wake();
+      var at = this.stopped ? null : this.detector.wake();
       clearTimeout(this.timer);
       this.timer = at === null ? null : setTimeout(function () {
         self.feed("tick");
@@ -962,8 +1004,11 @@
       this.feed("show");
     },
 
-    stop: function () {
-      this.feed("end");
+    // `flush`: send what is pending first (demonitor); not when opting out.
+    stop: function (flush) {
+      if (this.stopped) return;
+      if (flush) this.feed("end");
+      this.stopped = true;
       clearTimeout(this.timer);
       for (var i = 0; i < EVENTS.length; i++) this.v.removeEventListener(EVENTS[i], this.handler);
       if (this.observer) this.observer.disconnect();

@@ -7,7 +7,9 @@ from app.intervals import Interval
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DATABASE_URL", "HOST", "PORT", "METRICS_USER", "METRICS_PASSWORD", "METRICS_RETENTION"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("METRICS_TIMEZONE", raising=False)
     settings = load_settings()
+    assert settings.zone.key == "UTC"
     assert (settings.host, settings.port) == ("127.0.0.1", 3000)
     assert settings.embedded_database
     assert settings.retention == Interval(months=24)
@@ -25,6 +27,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("METRICS_IDLE_TIMEOUT", "-1"),
         ("METRICS_AUTH_ENABLED", "maybe"),
         ("METRICS_LOG_LEVEL", "loud"),
+        ("METRICS_TIMEZONE", "Mars/Olympus"),
+        ("METRICS_TIMEZONE", ""),
         ("METRICS_WRITE_QUEUE_LIMIT", "0"),
         ("METRICS_WRITE_QUEUE_LIMIT", "10000001"),
         ("METRICS_WRITE_QUEUE_LIMIT", "lots"),
@@ -76,3 +80,37 @@ def test_loopback_binds_need_no_credentials(monkeypatch: pytest.MonkeyPatch, hos
     monkeypatch.delenv("METRICS_PASSWORD", raising=False)
     monkeypatch.setenv("HOST", host)
     load_settings().check_exposure()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"METRICS_WEBHOOK_URL": "https://hooks.example/x"}, "METRICS_WEBHOOK_SECRET is not"),
+        ({"METRICS_WEBHOOK_URL": "ftp://x", "METRICS_WEBHOOK_SECRET": "s" * 16}, "METRICS_WEBHOOK_URL: "),
+        ({"METRICS_WEBHOOK_URL": "https://h/", "METRICS_WEBHOOK_SECRET": "short"}, "at least 16 characters"),
+        ({"METRICS_SINKS": "Bad Name"}, "METRICS_SINKS: "),
+        ({"METRICS_SINK_BATCH_SIZE": "0"}, "METRICS_SINK_BATCH_SIZE: "),
+        ({"METRICS_FILE_SINK_MAX_BYTES": "10"}, "METRICS_FILE_SINK_MAX_BYTES: "),
+    ],
+)
+def test_sink_settings_are_checked(
+    env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert message in str(caught.value)
+
+
+def test_sink_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_SINKS", "example, other-one")
+    monkeypatch.setenv("METRICS_WEBHOOK_URL", "")
+    settings = load_settings()
+    assert settings.sinks == ["example", "other-one"]
+    assert settings.webhook_url is None
+
+
+def test_the_time_zone_is_named_canonically(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_TIMEZONE", "asia/kolkata")
+    assert load_settings().zone.key == "Asia/Kolkata"

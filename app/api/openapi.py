@@ -11,9 +11,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app import __version__
+from app import __version__, zones
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
-from app.api.params import ACCEPTED, MAX_RANGES, Endpoint
+from app.api.params import (
+    ACCEPTED,
+    DEFAULT_LIMIT,
+    MAX_DECIMAL,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_RANGES,
+    By,
+    Compare,
+    Endpoint,
+    Format,
+    Order,
+    Sort,
+    Word,
+)
 
 Schema = dict[str, Any]
 
@@ -47,6 +61,17 @@ _INTERVAL_PATTERN = rf"^\s*[0-9]{{1,9}}(\.[0-9]{{1,6}})?\s*({_UNITS})s?\s*$"
 _INTERVAL_TEXT = {"type": "string", "pattern": _INTERVAL_PATTERN, "example": "1 day"}
 _DECIMAL_TEXT = {"type": "string", "pattern": r"^\s*[0-9]{1,12}(\.[0-9]{1,6})?\s*$"}
 _INTERVAL_OR_DECIMAL = {"anyOf": [_INTERVAL_TEXT, _DECIMAL_TEXT]}
+_WORD_TEXT = {"type": "string", "enum": [word.value for word in Word]}
+# Every IANA name this server knows (any letter case is accepted too).
+_ZONE_TEXT = {"type": "string", "enum": zones.names(), "example": "Europe/Berlin"}
+_DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+# Text PostgreSQL can store: no NUL character.
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def _choice(values: type[Compare | Format | Sort | Order | By]) -> Schema:
+    return {"type": "string", "enum": [str(member.value) for member in values]}
+
 
 PARAMETERS: dict[str, tuple[Schema, str]] = {
     "query": (
@@ -56,7 +81,7 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         "In a query string, JSON-encoded.",
     ),
     "identifier": (
-        {"type": "string", "minLength": 1, "maxLength": 1000},
+        {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": _NO_NUL},
         "Exact match on the video's label.",
     ),
     "interval": (
@@ -66,19 +91,55 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     ),
     "timeframe": (
         _ref("Timeframe"),
-        'Sessions started in: an interval back from now ("7 days"), unix seconds (from then to '
-        'now), or {"from": s, "to": s} (both inclusive). Default "7 days". In a query string, '
-        "the object form is JSON-encoded.",
+        'Sessions started in: an interval back from now ("7 days"; days, weeks, months and '
+        "years count the time zone's calendar), today, yesterday, month to date, year to date, "
+        'unix seconds (from then to now), or {"from": s, "to": s} (both inclusive). Default '
+        '"7 days" (for watching: none, the viewers of now only). In a query string, the object '
+        "form is JSON-encoded.",
+    ),
+    "timezone": (
+        _ZONE_TEXT,
+        "IANA time zone name: buckets of a day or longer start at its midnight, look-backs and "
+        "the day words count its days. Default: the server's METRICS_TIMEZONE (UTC unless set).",
     ),
     "minimum_watch_seconds": (
         {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1e9}, _INTERVAL_OR_DECIMAL]},
-        'A session is a play when it watched at least this long: a number, or "3 seconds". Default 1.',
+        'A session is a play when it watched at least this long: a number, or "3 seconds". Default 1; '
+        "engagement counts every session unless it is given.",
     ),
     "ranges": (
         {"type": "integer", "minimum": 1, "maximum": MAX_RANGES},
         "Cut the video's duration into this many equal ranges (1 to 1000). Without it, the "
         "answer is per second.",
     ),
+    "compare": (
+        _choice(Compare),
+        "Also answer for the period of the same length just before (previous) or the same "
+        "dates a year earlier (year), under `compare`.",
+    ),
+    "format": (_choice(Format), "csv for a CSV file (as Accept: text/csv); default json."),
+    "sort": (_choice(Sort), "What the videos are ordered by. Default plays."),
+    "order": (_choice(Order), "asc or desc. Default desc, asc for identifier."),
+    "limit": (
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        f"Videos per page, 1 to {MAX_LIMIT}. Default {DEFAULT_LIMIT}.",
+    ),
+    "offset": (
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+        "Videos to skip: the `next_offset` of the page before. Default 0.",
+    ),
+    "search": (
+        {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
+        "Only videos whose identifier contains this text, in any letter case.",
+    ),
+    "by": (_choice(By), "Also list the top 50 videos or pages by viewers playing now."),
+    "page": (
+        {"type": "string", "minLength": 1, "maxLength": 2048, "pattern": _NO_NUL},
+        "Only sessions on this page: a `path` as /sources answers it (the URL without query).",
+    ),
+    "browser": ({"type": "string", "enum": list(BROWSERS)}, "Only sessions in this browser."),
+    "device": ({"type": "string", "enum": list(DEVICES)}, "Only sessions on this kind of device."),
+    "platform": ({"type": "string", "enum": list(PLATFORMS)}, "Only sessions on this platform."),
 }
 
 _QUERY_STRING_SCHEMA: dict[str, Schema] = {
@@ -87,18 +148,45 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
     "identifier": {"type": "string"},
     "interval": _INTERVAL_TEXT,
     "timeframe": {
-        "anyOf": [_INTERVAL_TEXT, _DECIMAL_TEXT, {"type": "string", "pattern": "^\\s*\\{"}],
+        "anyOf": [_INTERVAL_TEXT, _WORD_TEXT, _DECIMAL_TEXT, {"type": "string", "pattern": "^\\s*\\{"}],
         "example": "7 days",
     },
+    "timezone": _ZONE_TEXT,
     "minimum_watch_seconds": {**_INTERVAL_OR_DECIMAL, "example": "3"},
     "ranges": {"type": "string", "pattern": "^[0-9]{1,4}$", "example": "10"},
+    "compare": _choice(Compare),
+    "format": _choice(Format),
+    "sort": _choice(Sort),
+    "order": _choice(Order),
+    "limit": {**_DIGITS, "example": "50"},
+    "offset": {**_DIGITS, "example": "0"},
+    "search": {"type": "string", "maxLength": 1000},
+    "by": _choice(By),
+    "page": {"type": "string", "minLength": 1, "maxLength": 2048, "example": "https://example.com/watch"},
+    "browser": {"type": "string", "enum": list(BROWSERS)},
+    "device": {"type": "string", "enum": list(DEVICES)},
+    "platform": {"type": "string", "enum": list(PLATFORMS)},
 }
+
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_PERIOD = _object({"from": _TIME, "to": _TIME})
+
+
+def _framed(properties: dict[str, Schema]) -> Schema:
+    """An answer's own keys, the time zone and resolved timeframe it used, and with `compare`
+    the same keys for the comparison period."""
+    compared = _object({"timeframe": _PERIOD, **properties})
+    return _object(
+        {**properties, "timezone": {"type": "string"}, "timeframe": _PERIOD, "compare": compared},
+        [*properties, "timezone", "timeframe"],
+    )
 
 
 def _plays_schema(device_name: str) -> Schema:
     """`plays` and `views` answer the same numbers; `views` (the reference shape) names the
     device breakdown `device`, `plays` names it `device_type`."""
-    return _object(
+    return _framed(
         {
             "views": {
                 "type": "array",
@@ -118,6 +206,70 @@ def _plays_schema(device_name: str) -> Schema:
     )
 
 
+_VIDEO = _object(
+    {
+        "identifier": {"type": ["string", "null"]},
+        "metadata": {"type": "object"},
+        "duration": _NUMBER_OR_NULL,
+        "plays": {"type": "integer", "minimum": 0},
+        "total_view_time": {"type": "number"},
+        "average_view_time": _NUMBER_OR_NULL,
+        "average_percent_watched": _NUMBER_OR_NULL,
+    }
+)
+_TOTALS = _object(
+    {
+        "videos": {"type": "integer", "minimum": 0},
+        "plays": {"type": "integer", "minimum": 0},
+        "total_view_time": {"type": "number"},
+        "average_view_time": _NUMBER_OR_NULL,
+        "average_percent_watched": _NUMBER_OR_NULL,
+    }
+)
+_VIDEOS_SCHEMA = _object(
+    {
+        "videos": {"type": "array", "items": _VIDEO},
+        "totals": _TOTALS,
+        "next_offset": {"type": ["integer", "null"]},
+        "timezone": {"type": "string"},
+        "timeframe": _PERIOD,
+        "compare": _object(
+            {"timeframe": _PERIOD, "videos": {"type": "array", "items": _VIDEO}, "totals": _TOTALS}
+        ),
+    },
+    ["videos", "totals", "next_offset", "timezone", "timeframe"],
+)
+_WATCHING_SCHEMA = _object(
+    {
+        "watching": {"type": "integer", "minimum": 0},
+        "timezone": {"type": "string"},
+        "videos": {
+            "type": "array",
+            "items": _object(
+                {
+                    "identifier": {"type": ["string", "null"]},
+                    "metadata": {"type": "object"},
+                    "watching": {"type": "integer", "minimum": 0},
+                }
+            ),
+        },
+        "pages": {
+            "type": "array",
+            "items": _object(
+                {"path": {"type": "string"}, "host": {"type": "string"}, "watching": {"type": "integer"}}
+            ),
+        },
+        "timeframe": _PERIOD,
+        "minutes": {
+            "type": "array",
+            "items": _object({"minute": _TIME, "watching": {"type": "integer", "minimum": 0}}),
+        },
+        "peak": {"oneOf": [_object({"minute": _TIME, "watching": {"type": "integer"}}), {"type": "null"}]},
+    },
+    ["watching", "timezone"],
+)
+
+
 SCHEMAS: dict[str, Schema] = {
     "Error": _object({"error": {"type": "string"}, "parameter": {"type": "string"}}, ["error"]),
     "Query": {
@@ -132,18 +284,19 @@ SCHEMAS: dict[str, Schema] = {
     "Timeframe": {
         "oneOf": [
             _INTERVAL_TEXT,
-            {"type": "number", "minimum": 0, "maximum": 253402300799},
+            _WORD_TEXT,
+            {"type": "number", "minimum": 0, "maximum": MAX_DECIMAL},
             _object(
                 {
-                    "from": {"type": "number", "minimum": 0, "maximum": 253402300799},
-                    "to": {"type": "number", "minimum": 0, "maximum": 253402300799},
+                    "from": {"type": "number", "minimum": 0, "maximum": MAX_DECIMAL},
+                    "to": {"type": "number", "minimum": 0, "maximum": MAX_DECIMAL},
                 }
             ),
         ]
     },
     "Plays": _plays_schema("device_type"),
     "Views": _plays_schema("device"),
-    "Engagement": _object(
+    "Engagement": _framed(
         {
             "engagement": {
                 "type": "array",
@@ -154,6 +307,7 @@ SCHEMAS: dict[str, Schema] = {
                                 "range": {"type": "integer"},
                                 "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
                                 "viewers": {"type": "integer"},
+                                "rewatches": {"type": "integer", "minimum": 0},
                             }
                         ),
                         _object(
@@ -172,7 +326,7 @@ SCHEMAS: dict[str, Schema] = {
             }
         }
     ),
-    "Sources": _object(
+    "Sources": _framed(
         {
             "sources": {
                 "type": "array",
@@ -187,7 +341,8 @@ SCHEMAS: dict[str, Schema] = {
             }
         }
     ),
-    "Watching": _object({"watching": {"type": "integer", "minimum": 0}}),
+    "Videos": _VIDEOS_SCHEMA,
+    "Watching": _WATCHING_SCHEMA,
     "NewKey": _object({"key": {"type": "string", "pattern": "^[A-Za-z0-9+/=._~-]{1,128}$"}}, []),
     "Key": _object({"key": {"type": "string"}}),
     "Keys": _object(
@@ -216,6 +371,19 @@ def _ok(schema: str, description: str = "OK") -> Schema:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
+def _ok_or_csv(schema: str) -> Schema:
+    """JSON, or with format=csv (or Accept: text/csv) the same numbers as a CSV file."""
+    answer = _ok(schema)
+    answer["content"]["text/csv"] = {"schema": {"type": "string"}}
+    answer["headers"] = {
+        "Content-Disposition": {
+            "description": "For CSV: the file name, stating the scope, the range and the time zone",
+            "schema": {"type": "string"},
+        }
+    }
+    return answer
+
+
 _COMMON_ERRORS = {
     "400": _error("A parameter is missing, unknown or malformed; `error` names it"),
     "401": {
@@ -233,6 +401,7 @@ _ANSWERS = {
     Endpoint.VIEWS: ("Views", "The same numbers as /plays in the reference server's shape"),
     Endpoint.ENGAGEMENT: ("Engagement", "Viewers per range of the video, or views per second"),
     Endpoint.SOURCES: ("Sources", "Plays per page (URL without query or fragment) per bucket"),
+    Endpoint.VIDEOS: ("Videos", "Every video with sessions in the timeframe: plays, view time, % watched"),
     Endpoint.WATCHING: ("Watching", "Sessions playing right now, across every server process"),
 }
 
@@ -240,12 +409,15 @@ _ANSWERS = {
 def _stats_path(endpoint: Endpoint) -> Schema:
     answer, summary = _ANSWERS[endpoint]
     names = ACCEPTED[endpoint]
-    responses = {"200": _ok(answer), **_COMMON_ERRORS}
-    body_schema = {
+    responses = {"200": _ok_or_csv(answer), **_COMMON_ERRORS}
+    body_schema: Schema = {
         "type": "object",
         "properties": {name: PARAMETERS[name][0] for name in names},
         "additionalProperties": False,
     }
+    if endpoint is not Endpoint.WATCHING:
+        # The videos must be named, by `query` or `identifier` or both.
+        body_schema["anyOf"] = [{"required": ["query"]}, {"required": ["identifier"]}]
     return {
         "get": {
             "summary": summary,
@@ -276,22 +448,27 @@ def _stats_path(endpoint: Endpoint) -> Schema:
 
 def document(*, auth: bool) -> Schema:
     """The document; `security` is declared only when Basic auth is on, as it then is."""
+    # Imported here: that module builds on this one's helpers.
+    from app.api import openapi_data
+
     keys_errors = {k: v for k, v in _COMMON_ERRORS.items() if k != "503"}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "video-metrics",
             "version": __version__,
-            "description": "How your videos are watched: plays, engagement, sources, live viewers.",
+            "description": "How your videos are watched: plays, engagement, sources, live viewers; "
+            "and the sessions themselves, to export or delete.",
         },
         "servers": [{"url": "/"}],
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_data.SCHEMAS},
             "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
         },
         **({"security": [{"basic": []}]} if auth else {}),
         "paths": {
             **{f"/api/v1/{endpoint.value}": _stats_path(endpoint) for endpoint in Endpoint},
+            **openapi_data.PATHS,
             "/api/v1/keys": {
                 "get": {
                     "summary": "Every API key, revoked ones with the time they were revoked",

@@ -1,7 +1,8 @@
-"""The /api/v1 routes: read parameters, ask stats, answer in the contract's JSON shapes.
+"""The /api/v1 routes: read parameters, ask the answer of an endpoint, give it as JSON or CSV.
 
-Every failure a client can cause is a 4xx with `{"error": ...}` naming what was wrong; a database
-that is away is a 503. Nothing a client sends can produce a 500.
+The answers themselves are plain functions (app/api/answers/) that other faces share. Every
+failure a client can cause is a 4xx with `{"error": ...}` naming what was wrong; a database that
+is away is a 503. Nothing a client sends can produce a 500.
 """
 
 from __future__ import annotations
@@ -18,22 +19,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from app import live
-from app.api import keys, seconds, stats
+from app.api import deletion, export, keys, tables
+from app.api.answers import ANSWERS, iso
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
     KEY_PATTERN,
     KEY_RULE,
     Endpoint,
+    Format,
     ParamError,
-    StatsParams,
     from_json_body,
     from_query_string,
     merge,
     parse_new_key,
     parse_params,
 )
+from app.api.stats import Connection, Database
+from app.api.stats.seconds import TooManySeconds
 
 log = logging.getLogger("video_metrics.api")
 
@@ -49,14 +52,16 @@ class _TooLarge(Exception):
 
 def api_routes() -> list[BaseRoute]:
     """The routes to mount at /api/v1."""
+    queries: list[BaseRoute] = []
+    for endpoint in Endpoint:
+        handler = _query(endpoint)
+        queries.append(Route(f"/{endpoint.value}", _Dispatch(endpoint.value, GET=handler, POST=handler)))
     return [
-        Route("/plays", _Dispatch("plays", GET=_plays, POST=_plays)),
-        Route("/views", _Dispatch("views", GET=_views, POST=_views)),
-        Route("/engagement", _Dispatch("engagement", GET=_engagement, POST=_engagement)),
-        Route("/sources", _Dispatch("sources", GET=_sources, POST=_sources)),
-        Route("/watching", _Dispatch("watching", GET=_watching, POST=_watching)),
+        *queries,
         Route("/keys", _Dispatch("keys", GET=_list_keys, POST=_create_key)),
         Route("/keys/{key:path}", _Dispatch("key", DELETE=_revoke_key)),
+        Route("/export", _Dispatch("export", GET=_export, POST=_export)),
+        Route("/sessions", _Dispatch("sessions", DELETE=_delete_sessions)),
     ]
 
 
@@ -70,15 +75,6 @@ def root_routes() -> list[BaseRoute]:
 
 def error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with microseconds and Z, as the contract prints every time."""
-    t = moment.astimezone(UTC)
-    return (
-        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-        f".{t.microsecond:06d}Z"
-    )
 
 
 class _Dispatch:
@@ -117,7 +113,7 @@ class _Dispatch:
             return await handler(request)
         except ParamError as problem:
             return error(400, str(problem), parameter=problem.parameter)
-        except seconds.TooManySeconds as too_many:
+        except TooManySeconds as too_many:
             message = (
                 f"ranges: per-second engagement {too_many}; ask for ranges (for example ranges=100), "
                 "a longer interval or a shorter timeframe"
@@ -125,6 +121,12 @@ class _Dispatch:
             return error(400, message, parameter="ranges")
         except _TooLarge:
             return error(413, f"body: larger than {MAX_BODY_BYTES} bytes", parameter="body")
+        except asyncpg.InvalidParameterValueError as problem:
+            # The one value PostgreSQL checks itself: a time zone its own data do not know.
+            if "time zone" not in str(problem):
+                raise
+            message = "timezone: not known to the database; update its time zone data or use another zone"
+            return error(400, message, parameter="timezone")
         except asyncpg.QueryCanceledError:
             return error(503, "the query took too long; ask for a shorter timeframe")
         except (OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as e:
@@ -152,137 +154,35 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-async def _timescale(request: Request, connection: stats.Connection) -> bool:
+def _query(endpoint: Endpoint) -> Handler:
+    """The handler of a query endpoint: its answer, as CSV when asked for, else JSON."""
+    answer = ANSWERS[endpoint]
+
+    async def handle(request: Request) -> Response:
+        params = parse_params(await _raw(request), endpoint, request.app.state.settings.zone)
+        as_csv = params.format is Format.CSV or (params.format is None and tables.wants_csv(request))
+        async with _pool(request).acquire() as connection:
+            db = Database(connection, await _timescale(request, connection))
+            body = await answer(db, params, datetime.now(UTC))
+        if as_csv:
+            return tables.csv_response(endpoint, params, body)
+        return JSONResponse(body)
+
+    return handle
+
+
+async def _timescale(request: Request, connection: Connection) -> bool:
     """Whether time_bucket is there; asked once per application, the answer kept on its state."""
     known: bool | None = getattr(request.app.state, "api_timescale", None)
     if known is None:
-        known = bool(
-            await connection.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')"
-            )
-        )
+        known = (await Database.of(connection)).timescale
         request.app.state.api_timescale = known
     return known
-
-
-async def _scope(connection: stats.Connection, params: StatsParams) -> stats.Scope | None:
-    start, end = params.timeframe.bounds(datetime.now(UTC))
-    return await stats.scope_for(connection, params.videos, start, end)
 
 
 def _pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.app.state.pool
     return pool
-
-
-async def _plays_answer(request: Request, endpoint: Endpoint, device_name: str) -> Response:
-    params = parse_params(await _raw(request), endpoint)
-    async with _pool(request).acquire() as connection:
-        scope = await _scope(connection, params)
-        buckets = []
-        if scope is not None:
-            buckets = await stats.plays(
-                connection,
-                scope,
-                params.interval,
-                params.minimum_watch_seconds,
-                timescale=await _timescale(request, connection),
-            )
-    return JSONResponse(
-        {
-            "views": [
-                {
-                    "interval": iso(bucket.start),
-                    "views": bucket.views,
-                    "total_view_time": bucket.total_view_time,
-                    "unique_total_view_time": bucket.unique_total_view_time,
-                    "browser": bucket.browser,
-                    device_name: bucket.device,
-                    "platform": bucket.platform,
-                }
-                for bucket in buckets
-            ]
-        }
-    )
-
-
-async def _plays(request: Request) -> Response:
-    return await _plays_answer(request, Endpoint.PLAYS, "device_type")
-
-
-async def _views(request: Request) -> Response:
-    """The reference server's shape: the same numbers, `device` instead of `device_type`."""
-    return await _plays_answer(request, Endpoint.VIEWS, "device")
-
-
-async def _sources(request: Request) -> Response:
-    params = parse_params(await _raw(request), Endpoint.SOURCES)
-    async with _pool(request).acquire() as connection:
-        scope = await _scope(connection, params)
-        rows = []
-        if scope is not None:
-            rows = await stats.sources(
-                connection,
-                scope,
-                params.interval,
-                params.minimum_watch_seconds,
-                timescale=await _timescale(request, connection),
-            )
-    return JSONResponse(
-        {
-            "sources": [
-                {"interval": iso(row.start), "path": row.path, "host": row.host, "views": row.views}
-                for row in rows
-            ]
-        }
-    )
-
-
-async def _engagement(request: Request) -> Response:
-    params = parse_params(await _raw(request), Endpoint.ENGAGEMENT)
-    async with _pool(request).acquire() as connection:
-        scope = await _scope(connection, params)
-        if params.ranges is None:
-            buckets = []
-            if scope is not None:
-                buckets = await stats.per_second(
-                    connection,
-                    scope,
-                    params.interval,
-                    timescale=await _timescale(request, connection),
-                )
-            return JSONResponse(
-                {
-                    "engagement": [
-                        {
-                            "interval": iso(bucket.start),
-                            "per_second": [{"second": s.second, "views": s.views} for s in bucket.per_second],
-                        }
-                        for bucket in buckets
-                    ]
-                }
-            )
-        ranges = []
-        length = None if scope is None else await stats.duration(connection, scope)
-        if scope is not None and length is not None:
-            ranges = await stats.ranges(connection, scope, length, params.ranges)
-    return JSONResponse(
-        {
-            "engagement": [
-                {
-                    "range": r.range,
-                    "range_time": {"from": r.start, "to": r.end},
-                    "viewers": r.viewers,
-                }
-                for r in ranges
-            ]
-        }
-    )
-
-
-async def _watching(request: Request) -> Response:
-    parse_params(await _raw(request), Endpoint.WATCHING)
-    return JSONResponse({"watching": await live.watching(_pool(request))})
 
 
 async def _create_key(request: Request) -> Response:
@@ -324,3 +224,11 @@ async def _revoke_key(request: Request) -> Response:
     if disabled_at is None:
         return error(404, "key: no such key", parameter="key")
     return JSONResponse({"message": "Key revoked"})
+
+
+async def _export(request: Request) -> Response:
+    return await export.answer(request, await _raw(request))
+
+
+async def _delete_sessions(request: Request) -> Response:
+    return await deletion.answer(request, await _raw(request))

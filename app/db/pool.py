@@ -40,7 +40,14 @@ async def create_pool(url: str, *, wait: float = 30.0, max_size: int = 10) -> as
     while True:
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=max_size, init=init_connection, command_timeout=60
+                url,
+                min_size=1,
+                max_size=max_size,
+                init=init_connection,
+                command_timeout=60,
+                # Buckets in a time zone step back in UTC (app/api/buckets.py), as time_bucket
+                # does in the session's zone: the session's zone must not be the server's choice.
+                server_settings={"timezone": "UTC"},
             )
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.PostgresConnectionError) as error:
             reason = str(error) or type(error).__name__

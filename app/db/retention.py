@@ -1,18 +1,25 @@
-"""Retention: sessions older than METRICS_RETENTION are dropped.
+"""Retention: sessions older than METRICS_RETENTION are dropped, by a job that says what it did.
 
-On TimescaleDB a retention policy drops whole chunks in the background. On plain PostgreSQL a
-periodic job deletes old rows in bounded batches so that it never holds long locks. Either way
-the rollups (plays, sources) are kept in step: a dropped chunk fires no row triggers, so on
-TimescaleDB their rows are removed here.
+Every hour (and at start) the job runs once and reports it: a log line with how many sessions
+went and when, and Prometheus figures (`video_metrics_retention_*`). On TimescaleDB it drops the
+chunks wholly older than the retention itself (counting their sessions first), rather than
+leaving it to a background policy in the database, whose work could not be counted; a policy an
+earlier version installed is removed. On plain PostgreSQL it deletes old rows in bounded batches
+so that it never holds long locks. Either way the rollups (plays, sources) are kept in step: a
+dropped chunk fires no row triggers, so on TimescaleDB their rows are removed here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
+from app import telemetry
 from app.db.migrate import has_timescaledb
 from app.intervals import Interval
 
@@ -22,46 +29,77 @@ log = logging.getLogger("video_metrics.retention")
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
 
-# Trigger-kept rollups of sessions (migrations 004, 007 and 021) and their time column.
+# Trigger-kept rollups of sessions (migrations 004, 007, 011 and 021) and their time column.
 _ROLLUPS = (
     ("plays_hourly", "hour"),
     ("sources_hourly", "hour"),
     ("sources_daily", "day"),
+    ("videos_daily", "day"),
     ("impressions_hourly", "hour"),
     ("qoe_hourly", "hour"),
     ("startup_hourly", "hour"),
     ("countries_hourly", "hour"),
 )
 
-# Serialises policy changes when several processes start at once.
+# Serialises chunk drops when several processes run the job at once.
 _LOCK_ID = 0x5649_4445_4F52  # "VIDEOR"
 
 
-async def apply_policy(pool: asyncpg.Pool, retention: Interval) -> bool:
-    """Make TimescaleDB's retention policy drop chunks after `retention`; False without the
-    extension. Left alone when it already says so, so restarts keep the job and its history."""
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What one run of the job did."""
+
+    method: str  # "drop_chunks" (TimescaleDB) or "delete" (plain PostgreSQL)
+    sessions: int
+    chunks: int
+    rollup_rows: int
+    watching_samples: int = 0  # per-minute live samples (migration 012) past the retention
+
+
+async def remove_policy(pool: asyncpg.Pool) -> None:
+    """Remove the retention policy earlier versions installed: the job drops chunks itself now."""
     async with pool.acquire() as connection:
         if not await has_timescaledb(connection):
-            return False
-        async with connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_ID)
-            current = await connection.fetchval(
-                """
-                SELECT (config ->> 'drop_after')::interval = $1::text::interval
-                FROM timescaledb_information.jobs
-                WHERE proc_name = 'policy_retention' AND hypertable_name = 'sessions'
-                """,
-                str(retention),
-            )
-            if current:
-                return True
+            return
+        exists = await connection.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM timescaledb_information.jobs
+                           WHERE proc_name = 'policy_retention' AND hypertable_name = 'sessions')
+            """
+        )
+        if exists:
             await connection.execute("SELECT remove_retention_policy('sessions', if_exists => true)")
-            await connection.execute(
-                "SELECT add_retention_policy('sessions', drop_after => $1::text::interval)",
-                str(retention),
-            )
-    log.info("event=retention_policy drop_after=%r", str(retention))
-    return True
+            log.info("event=retention_policy_removed reason='the job drops chunks itself'")
+
+
+async def _remove_policy_if_allowed(pool: asyncpg.Pool) -> None:
+    try:
+        await remove_policy(pool)
+    except asyncpg.PostgresError as error:  # a build without policies has none to remove
+        log.warning("event=retention_policy_not_removed error=%r", str(error))
+
+
+async def drop_chunks(pool: asyncpg.Pool, retention: Interval) -> tuple[int, int]:
+    """Drop the chunks wholly older than the retention; return (sessions in them, chunks).
+
+    One transaction under an advisory lock, so that several processes running the job at once
+    neither drop twice nor count what another dropped."""
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_ID)
+        boundary: datetime = await connection.fetchval("SELECT now() - $1::text::interval", str(retention))
+        sessions = await connection.fetchval(
+            """
+            SELECT count(*) FROM sessions WHERE started_at < (
+                SELECT max(range_end) FROM timescaledb_information.chunks
+                WHERE hypertable_name = 'sessions' AND range_end <= $1)
+            """,
+            boundary,
+            timeout=SWEEP_SECONDS,
+        )
+        dropped = await connection.fetch(
+            "SELECT drop_chunks('sessions', older_than => $1::timestamptz)", boundary, timeout=SWEEP_SECONDS
+        )
+    return int(sessions), len(dropped)
 
 
 async def sweep(pool: asyncpg.Pool, retention: Interval) -> int:
@@ -110,24 +148,53 @@ async def trim_rollup_to_chunks(pool: asyncpg.Pool) -> int:
     return total
 
 
+async def run_once(pool: asyncpg.Pool, retention: Interval, *, timescale: bool) -> Run:
+    if timescale:
+        sessions, chunks = await drop_chunks(pool, retention)
+        rolled = await trim_rollup_to_chunks(pool)
+        return Run("drop_chunks", sessions, chunks, rolled, await trim_watching_minutes(pool, retention))
+    return Run("delete", await sweep(pool, retention), 0, 0, await trim_watching_minutes(pool, retention))
+
+
+async def trim_watching_minutes(pool: asyncpg.Pool, retention: Interval) -> int:
+    """Drop per-minute viewer samples older than the retention, as their sessions go."""
+    status = await pool.execute(
+        "DELETE FROM watching_minutes WHERE minute < now() - $1::text::interval", str(retention)
+    )
+    return int(status.split()[-1])
+
+
 async def run(pool: asyncpg.Pool, retention: Interval) -> None:
-    """Keep the table within the retention until cancelled."""
+    """Keep the table within the retention until cancelled: a run at start, then every hour."""
     timescale = False
-    try:
-        timescale = await apply_policy(pool, retention)
-    except Exception as error:
-        # e.g. the Apache-licensed build has no policies: sweep by rows instead.
-        log.warning("event=retention_policy_failed error=%r fallback=periodic_delete", str(error))
     while True:
+        started = time.perf_counter()
         try:
-            if timescale:
-                trimmed = await trim_rollup_to_chunks(pool)
-                if trimmed:
-                    log.info("event=rollup_trimmed rows=%d", trimmed)
-            else:
-                deleted = await sweep(pool, retention)
-                if deleted:
-                    log.info("event=retention_sweep deleted=%d", deleted)
+            if not timescale:  # asked again after a failure, in case the database was away
+                async with pool.acquire() as connection:
+                    timescale = await has_timescaledb(connection)
+                if timescale:
+                    await _remove_policy_if_allowed(pool)
+            done = await run_once(pool, retention, timescale=timescale)
         except Exception as error:  # the database is away: the next round tries again
-            log.warning("event=retention_failed error=%r", str(error))
+            telemetry.RETENTION_FAILURES.inc()
+            log.warning("event=retention_failed error=%r retry_in=%.0f", str(error), SWEEP_SECONDS)
+        else:
+            seconds = time.perf_counter() - started
+            telemetry.RETENTION_RUNS.inc()
+            telemetry.RETENTION_DROPPED.inc(done.sessions)
+            telemetry.RETENTION_LAST_DROPPED.set(done.sessions)
+            telemetry.RETENTION_LAST_RUN.set(time.time())
+            log.info(
+                "event=retention_run method=%s older_than=%r dropped_sessions=%d dropped_chunks=%d "
+                "rollup_rows=%d watching_samples=%d seconds=%.3f next_in=%.0f",
+                done.method,
+                str(retention),
+                done.sessions,
+                done.chunks,
+                done.rollup_rows,
+                done.watching_samples,
+                seconds,
+                SWEEP_SECONDS,
+            )
         await asyncio.sleep(SWEEP_SECONDS)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from app import telemetry
 from app.ingest.checkpoints import CheckpointSchedule
@@ -82,6 +87,25 @@ class OpenSession:
             frames=quality.frames,
             upscale=quality.upscale,
         )
+
+
+class Playing(NamedTuple):
+    """What sessions playing now are counted by: the video (its key and metadata, as JSON text
+    with sorted keys, and the label the page gave it) and the page."""
+
+    key_id: int
+    metadata: str
+    identifier: str | None
+    page_url: str
+    page_host: str
+
+
+def metadata_text(metadata: Any) -> str:
+    """The same text for equal metadata, whatever the order of its fields."""
+    try:
+        return orjson.dumps(metadata, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # integers beyond 64 bits, which the standard library writes
+        return json.dumps(metadata, sort_keys=True, separators=(",", ":"))
 
 
 class Hub:
@@ -163,5 +187,27 @@ class Hub:
             count += 1
         return count
 
+    def forget(
+        self, matches: Callable[[SessionRecord], bool], at: float, *, count_only: bool = False
+    ) -> set[uuid.UUID]:
+        """End the open sessions that match without storing them (a deletion on request): their
+        channels are closed at the next frame, as a stale one is, and nothing more is written.
+        Returns their ids."""
+        gone = [s for s in self._open.values() if matches(s.record(s.session.snapshot(at), at, final=False))]
+        if not count_only:
+            for session in gone:
+                session.ended = True
+                del self._open[session.id]
+            telemetry.OPEN_SESSIONS.set(len(self._open))
+        return {session.id for session in gone}
+
     def playing(self) -> int:
         return sum(1 for session in self._open.values() if session.session.playing)
+
+    def playing_by_video_and_page(self) -> Counter[Playing]:
+        """Sessions playing now, per video and page: what this process publishes (app/live.py)."""
+        return Counter(
+            Playing(s.key_id, metadata_text(s.metadata), s.identifier, s.page_url, s.page_host)
+            for s in self._open.values()
+            if s.session.playing
+        )

@@ -23,10 +23,12 @@ by a full disk) is set aside among the rejected rows, with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -136,6 +138,25 @@ class Journal:
         """A row the database refused as data, kept for a person to look at."""
         self._append_rejected({"reason": reason, "session": record.to_dict()})
 
+    def forget(self, matches: Callable[[SessionRecord], bool], *, count_only: bool = False) -> set[uuid.UUID]:
+        """Remove the rows that match from every file here, the part of the overflow being written
+        and the rejected rows included (a deletion on request, app/data/deletion.py); returns the
+        ids of their sessions. Each file is replaced whole through a flushed temporary file, as
+        the journal is; lines that cannot be read are kept."""
+        found: set[uuid.UUID] = set()
+        for path in (self.pending, self.overflow, self.rejected):
+            found |= _filter_lines(path, matches, count_only)[0]
+        if self._reading is None:
+            return found | _filter_lines(self.overflow_writing, matches, count_only)[0]
+        removed, kept_read = _filter_lines(self.overflow_writing, matches, count_only, read=self._line)
+        if removed and not count_only:  # read on from the same row in the file that replaced it
+            self._reading.close()
+            self._reading = self.overflow_writing.open(encoding="utf-8")
+            for _ in range(kept_read):
+                self._reading.readline()
+            self._line = kept_read
+        return found | removed
+
     def _parse(self, name: str, numbered: Iterable[tuple[int, str]]) -> list[SessionRecord]:
         records = []
         for number, line in numbered:
@@ -155,6 +176,54 @@ class Journal:
             file.write(json.dumps(entry, separators=(",", ":")) + "\n")
             file.flush()
             os.fsync(file.fileno())
+
+
+def _line_record(line: str) -> SessionRecord | None:
+    """The session a line of these files holds: a row, or a rejected entry's row or line."""
+    try:
+        entry = json.loads(line)
+        if isinstance(entry, dict) and "reason" in entry:
+            held = entry.get("session")
+            if held is None:
+                return SessionRecord.from_json(str(entry.get("line")))
+            return SessionRecord.from_json(json.dumps(held))
+        return SessionRecord.from_json(line)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _filter_lines(
+    path: Path, matches: Callable[[SessionRecord], bool], count_only: bool, read: int = 0
+) -> tuple[set[uuid.UUID], int]:
+    """Drop the lines whose session matches: (their ids, how many of the first `read` lines
+    stay). Streamed line by line, so a large overflow file never sits in memory."""
+    removed: set[uuid.UUID] = set()
+    if not path.exists():
+        return removed, 0
+    dropped = kept_read = 0
+    partial = path.with_name(path.name + ".partial")
+    with path.open(encoding="utf-8") as source, contextlib.ExitStack() as stack:
+        target = None if count_only else stack.enter_context(partial.open("w", encoding="utf-8"))
+        for number, line in enumerate(source, 1):
+            record = _line_record(line.rstrip("\n")) if line.strip() else None
+            if record is not None and matches(record):
+                removed.add(record.id)
+                dropped += 1
+                continue
+            kept_read += number <= read
+            if target is not None:
+                target.write(line if line.endswith("\n") else line + "\n")
+        if target is not None:
+            target.flush()
+            os.fsync(target.fileno())
+    if count_only:
+        return removed, kept_read
+    if not dropped:
+        partial.unlink()
+        return removed, kept_read
+    partial.replace(path)
+    _sync_folder(path.parent)
+    return removed, kept_read
 
 
 def _sync_folder(folder: Path) -> None:

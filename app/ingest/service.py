@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 import asyncpg
 
@@ -18,6 +19,7 @@ from app.ingest.channels import Limits
 from app.ingest.country import Countries
 from app.ingest.hub import Hub
 from app.ingest.keys import KeyCheck
+from app.ingest.record import SessionRecord
 from app.ingest.resume import Resumption
 from app.ingest.writer import Writer
 
@@ -27,7 +29,12 @@ log = logging.getLogger("video_metrics.ingest")
 class Ingest:
     """Starts the writer and the periodic jobs; at shutdown ends every open session and flushes."""
 
-    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        on_written: Callable[[list[SessionRecord]], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.limits = Limits(
             max_frame_bytes=settings.max_frame_bytes,
@@ -39,6 +46,7 @@ class Ingest:
             flush_interval=settings.flush_interval,
             queue_limit=settings.write_queue_limit,
             journal_dir=settings.data_dir,
+            on_written=on_written,  # the sinks (app/sinks/), handed what is stored
         )
         self.process_id = uuid.uuid4()
         self.hub = Hub(self.writer, settings.checkpoint_interval, self.process_id)
@@ -108,7 +116,7 @@ class Ingest:
     async def _publish_live(self) -> None:
         while True:
             try:
-                await live.publish(self._pool, self.process_id, self.hub.playing())
+                await live.publish(self._pool, self.process_id, self.hub.playing_by_video_and_page())
             except Exception as error:  # the database is away; the next round tries again
                 log.warning("event=live_publish_failed error=%r", str(error))
             await asyncio.sleep(live.PUBLISH_INTERVAL)

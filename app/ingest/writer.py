@@ -14,7 +14,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 import asyncpg
@@ -48,8 +48,18 @@ class Writer:
         batch_size: int = 1000,
         queue_limit: int = 100_000,
         journal_dir: Path | None = None,
+        on_written: Callable[[list[SessionRecord]], None] | None = None,
     ) -> None:
         self._pool = pool
+        # Handed the final rows of each batch once it is committed (the sinks, app/sinks/); it
+        # must return at once, since the writer waits for it.
+        self._on_written = on_written
+        # Scopes being deleted (app/data/deletion.py): their rows are dropped, not written, until
+        # the deletion is done and the batch being written when it ended is written too.
+        self._forgetting: list[Callable[[SessionRecord], bool]] = []
+        self._retiring: list[Callable[[SessionRecord], bool]] = []
+        self._writing = False
+        self._in_flight: asyncio.Future[None] | None = None
         self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._queue_limit = queue_limit
@@ -78,6 +88,8 @@ class Writer:
         return record
 
     def submit(self, record: SessionRecord) -> None:
+        if self._forgetting and any(matches(record) for matches in self._forgetting):
+            return
         if record.id in self._queue or len(self._queue) < self._queue_limit or self._journal is None:
             self._queue[record.id] = record  # a newer row for a queued session takes its place
         else:
@@ -153,7 +165,7 @@ class Writer:
         while True:
             if self._queue:
                 batch = list(itertools.islice(self._queue.values(), self._batch_size))
-                await self._write_with_retry(batch)
+                await self._write_batch(batch)
                 for record in batch:
                     # The queue is only emptied after the batch is written, so a cancellation at
                     # shutdown leaves the rows queued (and journaled), not lost; a newer row that
@@ -170,12 +182,23 @@ class Writer:
             self._spill()  # so that the overflow is read in the order the rows came
             overflow = self._journal.read_overflow(self._batch_size)
             if overflow:
-                await self._write_with_retry(newest_per_session(overflow))
+                await self._write_batch(newest_per_session(overflow))
             self._journal.overflow_written()
             if not overflow and not self._journal.overflow_waiting():
                 break
         if not self._spilling:
             self._idle.set()
+
+    async def _write_batch(self, batch: list[SessionRecord]) -> None:
+        """A batch with its retries; a scope deleted meanwhile stays dropped until it is written."""
+        self._writing = True
+        try:
+            await self._write_with_retry(batch)
+        finally:
+            self._writing = False
+            for matches in self._retiring:
+                self._forgetting.remove(matches)
+            self._retiring.clear()
 
     async def _write_with_retry(self, batch: list[SessionRecord]) -> None:
         """Write a batch, waiting out the database with backoff. A batch the database refuses as
@@ -208,6 +231,20 @@ class Writer:
                 return
 
     async def _write(self, batch: list[SessionRecord]) -> None:
+        """One attempt: the rows of no scope being deleted, then the final ones to the sinks."""
+        batch = [record for record in batch if not any(match(record) for match in self._forgetting)]
+        if not batch:
+            return
+        self._in_flight = asyncio.get_running_loop().create_future()
+        try:
+            await self._commit(batch)
+        finally:
+            self._in_flight.set_result(None)
+            self._in_flight = None
+        if self._on_written is not None and (final := [record for record in batch if record.final]):
+            self._on_written(final)
+
+    async def _commit(self, batch: list[SessionRecord]) -> None:
         started = time.perf_counter()
         rows = [tuple(getattr(record, column) for column in COLUMNS) for record in batch]
         async with self._pool.acquire() as connection, connection.transaction():
@@ -222,6 +259,42 @@ class Writer:
             await connection.execute(UPSERT_SESSIONS)
         telemetry.WRITE_BATCHES.observe(time.perf_counter() - started)
         telemetry.SESSIONS_WRITTEN.inc(len(batch))
+
+    def waiting(self, matches: Callable[[SessionRecord], bool]) -> set[uuid.UUID]:
+        """The sessions that match and wait to be written, in memory or on disk."""
+        ids = {record.id for record in [*self._queue.values(), *self._spilling] if matches(record)}
+        if self._journal is not None:
+            ids |= self._journal.forget(matches, count_only=True)
+        return ids
+
+    @contextlib.asynccontextmanager
+    async def forgetting(self, matches: Callable[[SessionRecord], bool]) -> AsyncIterator[set[uuid.UUID]]:
+        """Drop the waiting rows that match (in memory and in the files) and keep dropping any
+        that come until the block ends: the block deletes the stored ones. A write in flight is
+        waited for first, so that whatever it stores is there for the block to delete. Yields the
+        ids of the sessions dropped."""
+        self._forgetting.append(matches)
+        try:
+            dropped = {record.id for record in self._queue.values() if matches(record)}
+            for session_id in dropped:
+                del self._queue[session_id]
+            spilling = [record for record in self._spilling if matches(record)]
+            self._spilling = [record for record in self._spilling if not matches(record)]
+            dropped |= {record.id for record in spilling}
+            if self._journal is not None:
+                dropped |= self._journal.forget(matches)
+            telemetry.QUEUE_DEPTH.set(len(self._queue))
+            if self._replaying is not None:
+                self._replaying -= dropped
+                self._forget_journal_once_replayed()
+            if self._in_flight is not None:
+                await asyncio.shield(self._in_flight)
+            yield dropped
+        finally:
+            if self._writing:  # its batch may hold rows of the scope, to be dropped at each retry
+                self._retiring.append(matches)
+            else:
+                self._forgetting.remove(matches)
 
     def _set_aside(self, record: SessionRecord, reason: str) -> None:
         log.error("event=session_rejected id=%s reason=%r", record.id, reason)

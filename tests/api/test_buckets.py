@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.api.buckets import bucket_sql, bucket_start
 from app.db.migrate import has_timescaledb
 from app.intervals import Interval
+from app.zones import UTC_ZONE
 
 DAY = 86_400_000_000
 
@@ -46,12 +47,12 @@ month_widths = st.integers(min_value=1, max_value=2400).map(lambda m: Interval(m
 async def _sql_buckets(
     connection: asyncpg.Connection, width: Interval, times: list[datetime], *, timescale: bool
 ) -> list[datetime]:
-    bucket = bucket_sql(width, "t", "$2", timescale=timescale)
+    bucket = bucket_sql(width, UTC_ZONE, "t", 2, timescale=timescale)
     rows = await connection.fetch(
         f"SELECT {bucket.expression} AS b FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, i) "
         "ORDER BY i",
         times,
-        bucket.value,
+        *bucket.values,
     )
     return [row["b"] for row in rows]
 

@@ -47,6 +47,13 @@ BAD = [
     ("timeframe", {"from": 5, "to": 1}),
     ("timeframe", {"from": 1}),
     ("timeframe", True),
+    ("timeframe", "tomorrow"),
+    ("timezone", "Mars/Olympus"),
+    ("timezone", "Europe/Berlin'; --"),
+    ("timezone", 1),
+    ("compare", "last week"),
+    ("compare", True),
+    ("format", "xml"),
 ]
 
 
@@ -105,12 +112,10 @@ async def test_unknown_fields(client: httpx.AsyncClient, endpoint: str) -> None:
     assert_refused(response, "x")
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-async def test_ranges_only_for_engagement_and_minimum_not_for_it(
-    client: httpx.AsyncClient, endpoint: str
-) -> None:
-    name = "minimum_watch_seconds" if endpoint == "engagement" else "ranges"
-    assert_refused(await client.post(f"/api/v1/{endpoint}", json={"query": QUERY, name: 3}), name)
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e != "engagement"])
+async def test_ranges_only_for_engagement(client: httpx.AsyncClient, endpoint: str) -> None:
+    # (Engagement takes minimum_watch_seconds since issue 9: plays only, when it is given.)
+    assert_refused(await client.post(f"/api/v1/{endpoint}", json={"query": QUERY, "ranges": 3}), "ranges")
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,13 @@ import pytest
 from app.api.params import (
     DEFAULT_INTERVAL,
     DEFAULT_MINIMUM_WATCH_SECONDS,
+    By,
+    Compare,
     Endpoint,
+    Format,
+    Order,
     ParamError,
+    Sort,
     Timeframe,
     VideoQuery,
     before,
@@ -48,7 +53,7 @@ def test_defaults() -> None:
     params = parse_params({"query": VIDEO}, Endpoint.PLAYS)
     assert params.videos == VideoQuery(video={"id": "1"})
     assert params.interval == DEFAULT_INTERVAL == Interval(months=12)
-    assert params.timeframe == Timeframe(since=Interval(microseconds=7 * 86_400_000_000))
+    assert params.timeframe == Timeframe(since=Interval(microseconds=7 * 86_400_000_000), days=7)
     assert params.minimum_watch_seconds == DEFAULT_MINIMUM_WATCH_SECONDS == 1.0
     assert params.ranges is None
 
@@ -277,7 +282,7 @@ def test_bad_ranges(value: Any) -> None:
     [
         (Endpoint.PLAYS, "ranges"),
         (Endpoint.SOURCES, "ranges"),
-        (Endpoint.ENGAGEMENT, "minimum_watch_seconds"),
+        (Endpoint.ENGAGEMENT, "sort"),
         (Endpoint.WATCHING, "interval"),
         (Endpoint.PLAYS, "Query"),
         (Endpoint.PLAYS, "limit"),
@@ -363,3 +368,59 @@ def test_merge_refuses_a_parameter_given_twice() -> None:
     with pytest.raises(ParamError) as caught:
         merge({"interval": "1 day"}, {"interval": "1 day"})
     assert caught.value.parameter == "interval"
+
+
+# Issue 9: comparison, CSV, the videos list, live breakdowns.
+
+
+def test_videos_parameters_and_their_defaults() -> None:
+    params = parse_params({"query": VIDEO}, Endpoint.VIDEOS)
+    assert (params.sort, params.order, params.limit, params.offset, params.search) == (
+        Sort.PLAYS, Order.DESC, 50, 0, None
+    )  # fmt: skip
+    assert parse_params({"query": VIDEO, "sort": "identifier"}, Endpoint.VIDEOS).order is Order.ASC
+    chosen = parse_params(
+        {
+            "query": VIDEO,
+            "sort": "Duration",
+            "order": "asc",
+            "limit": "1000",
+            "offset": 1_000_000,
+            "search": "a",
+        },
+        Endpoint.VIDEOS,
+    )
+    assert (chosen.sort, chosen.order, chosen.limit, chosen.offset, chosen.search) == (
+        Sort.DURATION, Order.ASC, 1000, 1_000_000, "a"
+    )  # fmt: skip
+    assert parse_params({"query": VIDEO, "limit": 1, "search": "x" * 1000}, Endpoint.VIDEOS).limit == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("limit", 0), ("limit", 1001), ("limit", "ten"), ("limit", 2.5), ("limit", True),
+        ("offset", -1), ("offset", 1_000_001), ("offset", "1e3"),
+        ("sort", "views"), ("sort", 1), ("order", "up"),
+        ("search", "x" * 1001), ("search", "a\x00b"), ("search", 5),
+        ("compare", "week"), ("format", "XML"), ("format", None),
+    ],
+)  # fmt: skip
+def test_bad_videos_parameters(name: str, value: Any) -> None:
+    refused({"query": VIDEO, name: value}, name, Endpoint.VIDEOS)
+
+
+def test_compare_and_format_where_accepted() -> None:
+    for endpoint in (Endpoint.PLAYS, Endpoint.VIEWS, Endpoint.SOURCES, Endpoint.ENGAGEMENT, Endpoint.VIDEOS):
+        params = parse_params({"query": VIDEO, "compare": "year", "format": "csv"}, endpoint)
+        assert (params.compare, params.format) == (Compare.YEAR, Format.CSV)
+    refused({"compare": "previous"}, "compare", Endpoint.WATCHING)
+    refused({"query": VIDEO, "sort": "plays"}, "sort", Endpoint.PLAYS)
+    refused({"query": VIDEO, "interval": "1 day"}, "interval", Endpoint.VIDEOS)
+
+
+def test_watching_takes_by_and_a_timeframe() -> None:
+    params = parse_params({"by": "page", "timeframe": "today"}, Endpoint.WATCHING)
+    assert params.by is By.PAGE
+    assert params.given == {"by", "timeframe"}
+    refused({"by": "browser"}, "by", Endpoint.WATCHING)

@@ -12,8 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
-from app.api import ranges, stats
+from app.api import stats
 from app.api.params import VideoQuery
+from app.api.stats import range_counts
 from tests.api.sessions import Watch, record_all
 from tests.support.server import ServerProcess
 
@@ -33,10 +34,10 @@ SEGMENTS_B: list[list[tuple[float, float]]] = [[(0, 100)], [(50, 119)], [(20, 21
 
 
 def test_exact_for() -> None:
-    assert ranges.exact_for(30.0)
-    assert ranges.exact_for(1e-9)
-    assert not ranges.exact_for(1e-300)
-    assert not ranges.exact_for(1e305)
+    assert range_counts.exact_for(30.0)
+    assert range_counts.exact_for(1e-9)
+    assert not range_counts.exact_for(1e-300)
+    assert not range_counts.exact_for(1e305)
 
 
 @pytest.fixture(scope="module")

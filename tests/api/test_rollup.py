@@ -11,8 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
-from app.api import rollup, stats
+from app.api import stats
 from app.api.params import VideoQuery
+from app.api.stats import rollup
 from app.db.migrate import has_timescaledb
 from app.intervals import Interval
 from tests.api.sessions import CHROME_ANDROID, FIREFOX_WINDOWS, SAFARI_IPHONE, Watch, move, record_all

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.api import seconds, stats
+from app.api import stats
+from app.api.stats import seconds
 from app.intervals import Interval
 from tests.support.databases import migrated_pool
 

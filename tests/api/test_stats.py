@@ -98,19 +98,19 @@ def this_year() -> str:
 
 async def test_plays_with_the_default_minimum(recorded: Recorded) -> None:
     answer = await recorded.post("plays", query={"video": {"vid": "v1", "run": RUN}})
-    assert answer == {
-        "views": [
-            {
-                "interval": this_year(),
-                "views": 3,  # S1, S2, S5
-                "total_view_time": pytest.approx(27),
-                "unique_total_view_time": pytest.approx(25),
-                "browser": zeros(BROWSERS, chrome=1, firefox=1, edge=1),
-                "device_type": zeros(DEVICES, desktop=3),
-                "platform": zeros(PLATFORMS, linux=1, windows=2),
-            }
-        ]
-    }
+    assert answer["views"] == [
+        {
+            "interval": this_year(),
+            "views": 3,  # S1, S2, S5
+            "total_view_time": pytest.approx(27),
+            "unique_total_view_time": pytest.approx(25),
+            "browser": zeros(BROWSERS, chrome=1, firefox=1, edge=1),
+            "device_type": zeros(DEVICES, desktop=3),
+            "platform": zeros(PLATFORMS, linux=1, windows=2),
+        }
+    ]
+    # The keys the contract lists, then the time zone and timeframe it resolved (issue 9).
+    assert list(answer) == ["views", "timezone", "timeframe"]
 
 
 async def test_views_is_the_reference_shape(recorded: Recorded) -> None:
@@ -141,7 +141,7 @@ async def test_plays_with_minimum_watch_seconds(
         "plays", query={"video": {"vid": "v1", "run": RUN}}, minimum_watch_seconds=minimum
     )
     if views == 0:
-        assert answer == {"views": []}
+        assert answer["views"] == []
         return
     [bucket] = answer["views"]
     assert (bucket["views"], bucket["total_view_time"], bucket["unique_total_view_time"]) == (
@@ -192,24 +192,31 @@ async def test_timeframe_in_three_forms(recorded: Recorded) -> None:
 
 async def test_sources(recorded: Recorded) -> None:
     answer = await recorded.get("sources", query={"key": recorded.key})
-    assert answer == {
-        "sources": [
-            # S1, S2 (query and fragment dropped), S5; then S4 (S3 is below the minimum).
-            {"interval": this_year(), "path": "https://a.example/watch", "host": "a.example", "views": 3},
-            {"interval": this_year(), "path": "https://b.example/", "host": "b.example", "views": 1},
-        ]
-    }
+    assert answer["sources"] == [
+        # S1, S2 (query and fragment dropped), S5; then S4 (S3 is below the minimum).
+        {"interval": this_year(), "path": "https://a.example/watch", "host": "a.example", "views": 3},
+        {"interval": this_year(), "path": "https://b.example/", "host": "b.example", "views": 1},
+    ]
 
 
 async def test_engagement_in_three_ranges_of_one_video(recorded: Recorded) -> None:
     answer = await recorded.post("engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3)
-    assert answer == {
-        "engagement": [
-            {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3},  # S1, S2, S3
-            {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1},  # S1
-            {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1},  # S5
-        ]
-    }
+    assert answer["engagement"] == [
+        # S1, S2, S3; S2 watched [0, 5] and then [3, 8], a rewatch.
+        {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3, "rewatches": 1},
+        {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1, "rewatches": 0},  # S1
+        {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1, "rewatches": 0},  # S5
+    ]
+
+
+async def test_engagement_of_plays_only(recorded: Recorded) -> None:
+    query = {"video": {"vid": "v1", "run": RUN}}
+    plays = await recorded.post("engagement", query=query, ranges=3, minimum_watch_seconds=1)
+    # S3 (0.5 s) is no play: range 0 has S1 and S2 only.
+    assert [r["viewers"] for r in plays["engagement"]] == [2, 1, 1]
+    seconds = await recorded.post("engagement", query=query, minimum_watch_seconds="11 seconds")
+    [bucket] = seconds["engagement"]
+    assert [(p["second"], p["views"]) for p in bucket["per_second"]] == [(s, 1) for s in range(12)]
 
 
 async def test_engagement_of_a_whole_key_uses_the_longest_video(recorded: Recorded) -> None:
@@ -226,7 +233,7 @@ async def test_engagement_lists_every_range_even_when_empty(recorded: Recorded) 
     answer = await recorded.post("engagement", query={"video": {"vid": "v2", "run": RUN}}, ranges=6)
     assert [r["viewers"] for r in answer["engagement"]] == [0, 0, 1, 1, 1, 0]
     nothing = await recorded.post("engagement", query={"video": {"vid": "nope"}}, ranges=6)
-    assert nothing == {"engagement": []}
+    assert nothing["engagement"] == []
 
 
 async def test_engagement_per_second(recorded: Recorded) -> None:
@@ -247,3 +254,31 @@ async def test_get_with_a_json_body(recorded: Recorded) -> None:
     )
     assert response.status_code == 200
     assert response.json()["views"][0]["views"] == 4
+
+
+async def test_filters_narrow_to_a_page_browser_device_or_platform(recorded: Recorded) -> None:
+    key = {"key": recorded.key}
+
+    async def plays(endpoint: str = "plays", **filters: Any) -> int:
+        answer = await recorded.get(endpoint, query=key, **filters)
+        return sum(bucket["views"] for bucket in answer["views"])
+
+    assert await plays(browser="chrome") == 2  # S1, S4
+    assert await plays(page="https://a.example/watch") == 3  # S1, S2 (its query dropped), S5
+    assert await plays(device="mobile", minimum_watch_seconds=0) == 2  # S3, S4
+    assert await plays("views", platform="windows", browser="edge") == 1  # S5
+    assert await plays(platform="mac") == 0
+    sources = await recorded.get("sources", query=key, browser="chrome")
+    assert [(row["path"], row["views"]) for row in sources["sources"]] == [
+        ("https://a.example/watch", 1),
+        ("https://b.example/", 1),
+    ]
+    engagement = await recorded.post(
+        "engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3, browser="firefox"
+    )
+    assert [(r["viewers"], r["rewatches"]) for r in engagement["engagement"]] == [(1, 1), (0, 0), (0, 0)]
+    videos = await recorded.get("videos", query=key, page="https://b.example/", minimum_watch_seconds=0)
+    assert [(v["identifier"], v["plays"]) for v in videos["videos"]] == [(FIRST, 1), (SECOND, 1)]
+    for name, value in (("browser", "netscape"), ("page", ""), ("page", 5), ("device", ["mobile"])):
+        response = await recorded.client.post("/api/v1/plays", json={"query": key, name: value})
+        assert (response.status_code, response.json()["parameter"]) == (400, name)

@@ -1,4 +1,4 @@
-"""TimescaleDB-only behaviour: retention policy, rollup trimming, and the fallback sweep on chunks.
+"""TimescaleDB-only behaviour: the retention job's chunk drops, rollup trimming, and the sweep on chunks.
 
 These run when TIMESCALEDB_URL names a TimescaleDB server (it is not packaged for Debian or PyPI,
 so CI on plain PostgreSQL cannot run them; the plain-PostgreSQL paths are tested elsewhere).
@@ -61,18 +61,23 @@ async def test_sweep_on_a_hypertable_deletes_only_old_rows(pool: asyncpg.Pool) -
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 3
 
 
-async def test_policy_is_installed_once_and_kept_across_restarts(pool: asyncpg.Pool) -> None:
-    assert await retention.apply_policy(pool, Interval(months=24))
-    jobs = "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'"
-    [first] = [row["job_id"] for row in await pool.fetch(jobs)]
-    assert await retention.apply_policy(pool, Interval(months=24))
-    assert [row["job_id"] for row in await pool.fetch(jobs)] == [first]
-    assert await retention.apply_policy(pool, Interval(months=12))
-    [changed] = await pool.fetch(
-        "SELECT config ->> 'drop_after' AS drop_after FROM timescaledb_information.jobs "
-        "WHERE proc_name = 'policy_retention'"
+async def test_the_job_drops_old_chunks_counts_their_sessions_and_retires_the_old_policy(
+    pool: asyncpg.Pool,
+) -> None:
+    await insert_sessions(pool, [timedelta(days=d) for d in (800, 807, 1)])
+    # What earlier versions installed: a policy whose work nobody could count.
+    await pool.execute("SELECT add_retention_policy('sessions', drop_after => interval '2 years')")
+    await retention.remove_policy(pool)
+    jobs = "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'"
+    assert await pool.fetchval(jobs) == 0
+    chunks = await pool.fetchval(
+        "SELECT count(*) FROM show_chunks('sessions', older_than => interval '2 years')"
     )
-    assert changed["drop_after"] in ("1 year", "12 mons", "1 year 00:00:00")
+    done = await retention.run_once(pool, Interval(months=24), timescale=True)
+    assert done == retention.Run("drop_chunks", sessions=2, chunks=chunks, rollup_rows=6)
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+    again = await retention.run_once(pool, Interval(months=24), timescale=True)
+    assert again == retention.Run("drop_chunks", 0, 0, 0)
 
 
 async def test_rollup_follows_dropped_chunks(pool: asyncpg.Pool) -> None:
@@ -81,13 +86,14 @@ async def test_rollup_follows_dropped_chunks(pool: asyncpg.Pool) -> None:
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 2
     await pool.execute("SELECT drop_chunks('sessions', older_than => interval '2 years')")
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
-    # One row each from plays_hourly, sources_hourly, sources_daily and countries_hourly (the
-    # sessions had no quality events, so the other quality rollups hold none of them).
-    assert await retention.trim_rollup_to_chunks(pool) == 4
+    # One row each from plays_hourly, sources_hourly, sources_daily, videos_daily and
+    # countries_hourly (the sessions had no quality events: the other quality rollups hold none).
+    assert await retention.trim_rollup_to_chunks(pool) == 5
     assert await pool.fetchval("SELECT sum(views) FROM plays_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM countries_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_hourly") == 1
     assert await pool.fetchval("SELECT sum(plays_0) FROM sources_daily") == 1
+    assert await pool.fetchval("SELECT sum(plays_0) FROM videos_daily") == 1
 
 
 async def test_sessions_are_a_compressed_hypertable_without_the_default_index(

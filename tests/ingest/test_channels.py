@@ -35,14 +35,15 @@ class NothingStored(Resumption):
         return None
 
 
-def connection(writer: RecordingWriter, clock: list[float]) -> Connection:
+def connection(writer: RecordingWriter, clock: list[float], limits: Limits | None = None) -> Connection:
+    """A connection with the keys and resumption above, its sessions handed to `writer`."""
     return Connection(
         client=classify("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36"),
         page=Page.parse("https://example.com/watch"),
         keys=Keys(),
         resumption=NothingStored(),
         hub=Hub(writer),  # type: ignore[arg-type]
-        limits=Limits(),
+        limits=limits or Limits(),
         clock=lambda: clock[0],
     )
 

@@ -11,14 +11,12 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ingest.channels import Connection, Limits
+from app.ingest.channels import Limits
 from app.ingest.failure import fingerprint
-from app.ingest.hub import Hub
-from app.ingest.join import MAX_METADATA_BYTES, Page, stored_size_bound
+from app.ingest.join import MAX_METADATA_BYTES, stored_size_bound
 from app.ingest.quality import EXITS, STATES
 from app.ingest.session import MAX_POSITION
-from app.ingest.useragent import classify
-from tests.ingest.test_channels import Keys, NothingStored
+from tests.ingest.test_channels import connection
 from tests.support.writers import RecordingWriter
 
 
@@ -118,18 +116,6 @@ raw_texts = st.one_of(
 )
 
 
-def connection(writer: RecordingWriter, clock: list[float]) -> Connection:
-    return Connection(
-        client=classify("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36"),
-        page=Page.parse("https://example.com/watch"),
-        keys=Keys(),
-        resumption=NothingStored(),
-        hub=Hub(writer),  # type: ignore[arg-type]
-        limits=LIMITS,
-        clock=lambda: clock[0],
-    )
-
-
 def ref_and_topic(text: str | bytes) -> tuple[str, str] | None:
     """The ref and topic a client would wait on, if the frame has them and fits the limit."""
     try:
@@ -156,7 +142,7 @@ async def test_any_frames_get_specific_answers_and_only_storable_rows(
     texts: list[str | bytes], steps: list[float]
 ) -> None:
     writer, clock = RecordingWriter(), [1_000.0]
-    conn = connection(writer, clock)
+    conn = connection(writer, clock, LIMITS)
     for text, step in zip(texts, steps, strict=False):
         clock[0] += step
         replies = [orjson.loads(reply) for reply in await conn.receive(text)]

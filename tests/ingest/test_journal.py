@@ -12,27 +12,20 @@ import pytest
 
 from app.ingest.journal import Journal
 from app.ingest.record import SessionRecord
+from tests.support.records import session_record
 
 
 def record(n: int) -> SessionRecord:
     at = datetime(2026, 11, 23, 12, 0, n, tzinfo=UTC)
-    return SessionRecord(
+    return session_record(
         id=uuid.UUID(int=n),
         started_at=at,
         ended_at=at,
-        key_id=1,
         metadata={"vid": n},
-        identifier=None,
-        duration=60.0,
-        browser="chrome",
-        platform="linux",
-        device="desktop",
-        page_host="example.com",
         page_url="/watch",
         segments=[[0.0, float(n)]],
         watched=float(n),
         unique_watched=float(n),
-        final=True,
     )
 
 

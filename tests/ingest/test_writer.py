@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -17,6 +15,7 @@ from app.db.errors import refuses_data
 from app.ingest.record import SessionRecord
 from app.ingest.writer import Writer
 from tests.support.databases import migrated_pool
+from tests.support.records import session_record
 
 
 @pytest.fixture
@@ -27,25 +26,7 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 def record(metadata: object) -> SessionRecord:
-    now = datetime.now(UTC)
-    return SessionRecord(
-        id=uuid.uuid4(),
-        started_at=now,
-        ended_at=now,
-        key_id=1,
-        metadata=metadata,
-        identifier=None,
-        duration=60.0,
-        browser="chrome",
-        platform="linux",
-        device="desktop",
-        page_host="example.com",
-        page_url="https://example.com/",
-        segments=[[0.0, 3.0]],
-        watched=3.0,
-        unique_watched=3.0,
-        final=True,
-    )
+    return session_record(metadata=metadata)
 
 
 async def test_a_row_too_large_for_an_index_is_set_aside_not_retried_for_ever(

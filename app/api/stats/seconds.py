@@ -19,38 +19,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.api.stats.range_counts import SIMPLE_SEGMENTS
+
 # The longest video: positions past it are not kept by ingest (app/ingest/session.py).
 MAX_SECOND = 1_000_000
 # The most (bucket, second) entries one answer lists: about 5 MB of JSON.
 MAX_LISTED = 200_000
 
-_SIMPLE = (
-    "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
-    " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
-)
 
-
-def _lo(value: str) -> str:
-    return f"least(greatest(floor({value}), 0), $5::int)::int"
-
-
-def _hi(value: str) -> str:
-    return f"least(greatest(ceil({value}), 0), $5::int)::int"
-
-
-def runs_sql(where: str, bucket: str) -> str:
+def runs_sql(where: str, bucket: str, max_second: str) -> str:
     """Rows (bucket, start, stop, viewers): seconds start .. stop - 1 each watched by `viewers`
-    sessions, ascending. Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 the
-    bucket width (in `bucket`), $5 MAX_SECOND."""
-    run1 = f"CASE WHEN s.segments[1][2] > s.segments[1][1] THEN {_lo('s.segments[1][1]')} END"
-    end1 = f"CASE WHEN s.segments[1][2] > s.segments[1][1] THEN {_hi('s.segments[1][2]')} END"
-    run2 = f"CASE WHEN s.segments[2][2] > s.segments[2][1] THEN {_lo('s.segments[2][1]')} END"
-    end2 = f"CASE WHEN s.segments[2][2] > s.segments[2][1] THEN {_hi('s.segments[2][2]')} END"
+    sessions, ascending. `where` is over `sessions s`, `bucket` an expression of its start, and
+    `max_second` the placeholder MAX_SECOND is bound to; their values are the caller's to bind."""
+
+    def lo(value: str) -> str:
+        return f"least(greatest(floor({value}), 0), {max_second}::int)::int"
+
+    def hi(value: str) -> str:
+        return f"least(greatest(ceil({value}), 0), {max_second}::int)::int"
+
+    run1 = f"CASE WHEN s.segments[1][2] > s.segments[1][1] THEN {lo('s.segments[1][1]')} END"
+    end1 = f"CASE WHEN s.segments[1][2] > s.segments[1][1] THEN {hi('s.segments[1][2]')} END"
+    run2 = f"CASE WHEN s.segments[2][2] > s.segments[2][1] THEN {lo('s.segments[2][1]')} END"
+    end2 = f"CASE WHEN s.segments[2][2] > s.segments[2][1] THEN {hi('s.segments[2][2]')} END"
     return f"""
         WITH grouped AS (
             SELECT {bucket} AS bucket, {run1} AS lo1, {end1} AS hi1, {run2} AS lo2, {end2} AS hi2,
-                   CASE WHEN NOT coalesce({_SIMPLE}, false)
-                        THEN engagement_second_runs(s.segments, $5::int) END AS other,
+                   CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
+                        THEN engagement_second_runs(s.segments, {max_second}::int) END AS other,
                    count(*) AS sessions
             FROM sessions s
             WHERE {where}

@@ -3,6 +3,7 @@
 The definition: `length` cut into `count` ranges [length * r / count, length * (r + 1) / count];
 a session counts once for a range when one of its segments [a, b] overlaps it by more than zero,
 that is a < upper and b > lower, with the boundaries computed in float8 exactly as reported.
+Its rewatches of the range are the segments overlapping it beyond the first.
 
 `PER_SEGMENT` states that directly: every segment visits the ranges it can touch and each
 session's ranges are made distinct. It spends most of its time in per-row subqueries (20 s for a
@@ -14,11 +15,12 @@ key's 3.3 million sessions). `SINGLE_PASS` gives the same numbers from one paral
   of lower boundaries < b, less one: `width_bucket(b, lowers)` counts those <= b, and one is
   taken off when b is itself a boundary (boundaries are strictly increasing, see `exact_for`).
 * A session of one or two segments (nearly all of them) then touches one run or the union of
-  two, which is the sum of both less their overlap; the sessions are grouped by their (lo, hi)
-  pairs, which are few, and each group adds +n at a run's start and -n after its end; a running
-  sum over the ranges is the answer.
+  two, which is the sum of both less their overlap, and rewatches the overlap; the sessions are
+  grouped by their (lo, hi) pairs, which are few, and each group adds +n at a run's start and
+  -n after its end; a running sum over the ranges is the answer.
 * Any other session (three segments or more, or an array of another shape) gets its ranges from
-  engagement_ranges_touched() (migrations/008), the per-segment definition, inside the same pass.
+  engagement_ranges_touched() (migrations/008), the per-segment definition, and every range of
+  every segment from engagement_ranges_watched() (migrations/013), inside the same pass.
 
 For videos the sessions are read in two parts matching two partial indexes (migrations/009), so
 that nearly all of them come from an index-only scan. tests/api/test_ranges.py holds the two
@@ -38,8 +40,9 @@ def exact_for(length: float) -> bool:
     return SMALLEST_LENGTH <= length <= LARGEST_LENGTH
 
 
-# Sessions the single pass maps itself: a 2-D array of one or two [from, to] rows, from index 1.
-_SIMPLE = (
+# Sessions the single pass maps itself (here and in seconds.py): a 2-D array of one or two
+# [from, to] rows, from index 1.
+SIMPLE_SEGMENTS = (
     "(array_length(s.segments, 1) <= 2 AND array_length(s.segments, 2) = 2"
     " AND array_lower(s.segments, 1) = 1 AND array_lower(s.segments, 2) = 1)"
 )
@@ -74,7 +77,8 @@ def _sessions(where: str, *, by_video: bool) -> str:
 
 
 def single_pass(where: str, *, by_video: bool) -> str:
-    """Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count."""
+    """Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count. Each
+    delta row moves the viewers (`delta`) and the rewatches (`again`) from its position on."""
     return f"""
         WITH bounds AS (
             SELECT array_agg($4::float8 * r / $5::int ORDER BY r) AS lowers,
@@ -83,40 +87,51 @@ def single_pass(where: str, *, by_video: bool) -> str:
         )
         SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
                $4::float8 * (r.range + 1) / $5::int AS range_to,
-               coalesce(sum(d.delta) OVER (ORDER BY r.range), 0)::bigint AS viewers
+               coalesce(sum(d.delta) OVER (ORDER BY r.range), 0)::bigint AS viewers,
+               coalesce(sum(d.again) OVER (ORDER BY r.range), 0)::bigint AS rewatches
         FROM generate_series(0, $5::int - 1) AS r(range)
         LEFT JOIN (
-            SELECT e.position, sum(e.delta) AS delta
+            SELECT e.position, sum(e.delta) AS delta, sum(e.again) AS again
             FROM (
                 SELECT {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
                        {_first("s.segments[2][1]")} AS lo2, {_last("s.segments[2][2]")} AS hi2,
-                       CASE WHEN NOT coalesce({_SIMPLE}, false)
+                       CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                             THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
                        END AS other,
+                       CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
+                            THEN engagement_ranges_watched(s.segments, $4::float8, $5::int)
+                       END AS other_all,
                        count(*) AS sessions
                 FROM {_sessions(where, by_video=by_video)} CROSS JOIN bounds b
-                GROUP BY 1, 2, 3, 4, 5
+                GROUP BY 1, 2, 3, 4, 5, 6
             ) AS g
             CROSS JOIN LATERAL (
                 -- A run adds at its start and takes away after its end; two runs' overlap is
-                -- counted once. NULL positions (an empty run, no second segment) count nowhere.
-                SELECT v.position, v.delta
+                -- counted once as viewers and once as rewatches. NULL positions (an empty run,
+                -- no second segment) count nowhere.
+                SELECT v.position, v.delta, v.again
                 FROM (VALUES
-                    (CASE WHEN g.lo1 <= g.hi1 THEN g.lo1 END, g.sessions),
-                    (CASE WHEN g.lo1 <= g.hi1 THEN g.hi1 + 1 END, -g.sessions),
-                    (CASE WHEN g.lo2 <= g.hi2 THEN g.lo2 END, g.sessions),
-                    (CASE WHEN g.lo2 <= g.hi2 THEN g.hi2 + 1 END, -g.sessions),
+                    (CASE WHEN g.lo1 <= g.hi1 THEN g.lo1 END, g.sessions, 0),
+                    (CASE WHEN g.lo1 <= g.hi1 THEN g.hi1 + 1 END, -g.sessions, 0),
+                    (CASE WHEN g.lo2 <= g.hi2 THEN g.lo2 END, g.sessions, 0),
+                    (CASE WHEN g.lo2 <= g.hi2 THEN g.hi2 + 1 END, -g.sessions, 0),
                     (CASE WHEN g.lo2 <= g.hi2 AND greatest(g.lo1, g.lo2) <= least(g.hi1, g.hi2)
-                          THEN greatest(g.lo1, g.lo2) END, -g.sessions),
+                          THEN greatest(g.lo1, g.lo2) END, -g.sessions, g.sessions),
                     (CASE WHEN g.lo2 <= g.hi2 AND greatest(g.lo1, g.lo2) <= least(g.hi1, g.hi2)
-                          THEN least(g.hi1, g.hi2) + 1 END, g.sessions)
-                ) AS v(position, delta)
+                          THEN least(g.hi1, g.hi2) + 1 END, g.sessions, -g.sessions)
+                ) AS v(position, delta, again)
                 WHERE g.other IS NULL
                 UNION ALL
-                SELECT u.range, g.sessions FROM unnest(g.other) AS u(range)
+                -- Every range of every segment is a watch of it; the first of each range is
+                -- a viewer, not a rewatch.
+                SELECT u.range, g.sessions, -g.sessions FROM unnest(g.other) AS u(range)
                 UNION ALL
-                SELECT u.range + 1, -g.sessions FROM unnest(g.other) AS u(range)
-            ) AS e(position, delta)
+                SELECT u.range + 1, -g.sessions, g.sessions FROM unnest(g.other) AS u(range)
+                UNION ALL
+                SELECT u.range, 0, g.sessions FROM unnest(g.other_all) AS u(range)
+                UNION ALL
+                SELECT u.range + 1, 0, -g.sessions FROM unnest(g.other_all) AS u(range)
+            ) AS e(position, delta, again)
             GROUP BY e.position
         ) AS d ON d.position = r.range
         ORDER BY r.range
@@ -136,14 +151,14 @@ def per_segment(where: str) -> str:
     return f"""
         SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
                $4::float8 * (r.range + 1) / $5::int AS range_to,
-               coalesce(hits.viewers, 0) AS viewers
+               coalesce(hits.viewers, 0) AS viewers, coalesce(hits.rewatches, 0) AS rewatches
         FROM generate_series(0, $5::int - 1) AS r(range)
         LEFT JOIN (
-            SELECT touched.range, count(*) AS viewers
+            SELECT touched.range, count(*) AS viewers, sum(touched.times - 1)::bigint AS rewatches
             FROM sessions s
             CROSS JOIN LATERAL (
-                -- The ranges this one session touched, each once however often.
-                SELECT DISTINCT g.range
+                -- The ranges this one session touched, each once, with how many of its segments.
+                SELECT g.range, count(*) AS times
                 FROM generate_subscripts(s.segments, 1) AS i
                 CROSS JOIN LATERAL generate_series(
                     greatest(floor({_position("s.segments[i][1]")} * $5::int / $4::float8) - 1, 0)::int,
@@ -151,6 +166,7 @@ def per_segment(where: str) -> str:
                 ) AS g(range)
                 WHERE s.segments[i][1] < $4::float8 * (g.range + 1) / $5::int
                   AND s.segments[i][2] > $4::float8 * g.range / $5::int
+                GROUP BY g.range
             ) AS touched
             WHERE {where}
             GROUP BY touched.range

@@ -1,0 +1,69 @@
+"""The answer of /engagement: viewers per range of the video, or per second of it per bucket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.api import stats
+from app.api.answers.frame import Answer, Part, framed, iso
+from app.api.params import StatsParams
+from app.api.periods import Period
+from app.api.stats import Database, Scope
+
+
+async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer:
+    # Every session counts, as the contract says, unless a minimum asks for plays only.
+    minimum = params.minimum_watch_seconds if "minimum_watch_seconds" in params.given else None
+    if params.ranges is None:
+        return await framed(db, params, now, _per_second(db, params, minimum))
+    count = params.ranges
+    # The comparison period is cut at the asked period's length, so that its ranges are the
+    # same stretches of the video; the first part asked (the asked period) sets it.
+    lengths: list[float | None] = []
+
+    async def part(scope: Scope | None, period: Period) -> Answer:
+        length = None if scope is None else await stats.duration(db.connection, scope)
+        if lengths and lengths[0] is not None:
+            length = lengths[0]
+        lengths.append(length)
+        ranges = []
+        if scope is not None and length is not None:
+            ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
+        return {
+            "engagement": [
+                {
+                    "range": r.range,
+                    "range_time": {"from": r.start, "to": r.end},
+                    "viewers": r.viewers,
+                    "rewatches": r.rewatches,
+                }
+                for r in ranges
+            ]
+        }
+
+    return await framed(db, params, now, part)
+
+
+def _per_second(db: Database, params: StatsParams, minimum: float | None) -> Part:
+    async def part(scope: Scope | None, period: Period) -> Answer:
+        buckets = []
+        if scope is not None:
+            buckets = await stats.per_second(
+                db.connection,
+                scope,
+                params.interval,
+                timescale=db.timescale,
+                zone=params.timezone,
+                minimum_watch_seconds=minimum,
+            )
+        return {
+            "engagement": [
+                {
+                    "interval": iso(bucket.start),
+                    "per_second": [{"second": s.second, "views": s.views} for s in bucket.per_second],
+                }
+                for bucket in buckets
+            ]
+        }
+
+    return part

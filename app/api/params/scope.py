@@ -1,0 +1,158 @@
+"""Which sessions a question is about: `query` (metadata containment, a key), `identifier`, and
+the filters `page`, `browser`, `device`, `platform`.
+
+Also what PostgreSQL could not store is refused here, before it reaches the database: text with
+NUL or unpaired surrogates, numbers too large to be finite, absurd nesting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.api.categories import BROWSERS, DEVICES, PLATFORMS
+from app.api.params.errors import ParamError, kind
+from app.keyrules import KEY_PATTERN, KEY_RULE
+
+MAX_TEXT = 1000
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class VideoQuery:
+    """Which videos: metadata containment, all videos of a key, a label; combined with AND."""
+
+    video: dict[str, Any] | None = None
+    key: str | None = None
+    identifier: str | None = None
+
+    @property
+    def key_only(self) -> bool:
+        return self.key is not None and self.video is None and self.identifier is None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Only the sessions of one page, browser, device or platform (combined with AND): what a
+    click on a row of the pages or breakdown tables narrows a view to."""
+
+    page: str | None = None
+    browser: str | None = None
+    device: str | None = None
+    platform: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(value is not None for value in (self.page, self.browser, self.device, self.platform))
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(sessions column, value) of each filter given."""
+        named = [("page_url", self.page), ("browser", self.browser), ("device", self.device)]
+        named.append(("platform", self.platform))
+        return [(column, value) for column, value in named if value is not None]
+
+
+NO_FILTERS = Filters()
+
+# Page URLs are stored up to this length (app/ingest/channels.py).
+MAX_PAGE = 2048
+
+
+def parse_filters(raw: Mapping[str, Any]) -> Filters:
+    def category(name: str, values: tuple[str, ...]) -> str | None:
+        if name not in raw:
+            return None
+        value = raw[name]
+        if not isinstance(value, str) or value.strip().lower() not in values:
+            raise ParamError(name, f"must be one of {', '.join(values)}, not {kind(value)}")
+        return value.strip().lower()
+
+    page = None
+    if "page" in raw:
+        page = raw["page"]
+        if not isinstance(page, str) or not 0 < len(page) <= MAX_PAGE:
+            raise ParamError("page", f"must be a page URL as /sources names it (its path), not {kind(page)}")
+        check_text(page, "page")
+    return Filters(
+        page=page,
+        browser=category("browser", BROWSERS),
+        device=category("device", DEVICES),
+        platform=category("platform", PLATFORMS),
+    )
+
+
+def parse_query(value: Any, identifier: str | None = None) -> VideoQuery:
+    """`{"video": {...}}` (metadata containment) and/or `{"key": "..."}` (every video of a key)."""
+    if not isinstance(value, dict):
+        raise ParamError(
+            "query", f'must be an object like {{"video": {{...}}}} or {{"key": "..."}}, not {kind(value)}'
+        )
+    unknown = [name for name in value if name not in ("video", "key")]
+    if unknown:
+        raise ParamError("query", f"unknown field {unknown[0][:100]!r}; use video and/or key")
+    if not value:
+        raise ParamError("query", 'is empty; give {"video": {...}} or {"key": "..."}')
+    video = value.get("video")
+    if "video" in value:
+        if not isinstance(video, dict):
+            raise ParamError("query", f"video must be an object of metadata, not {kind(video)}")
+        check_json(video, "query", depth=0)
+    key = value.get("key")
+    if "key" in value and not (isinstance(key, str) and KEY_PATTERN.fullmatch(key)):
+        raise ParamError("query", f"key must be an API key: {KEY_RULE}")
+    return VideoQuery(video=video, key=key, identifier=identifier)
+
+
+def parse_identifier(value: Any) -> str:
+    return parse_text(value, "identifier")
+
+
+def parse_text(value: Any, parameter: str) -> str:
+    """A non-empty string PostgreSQL can store, at most MAX_TEXT characters."""
+    if not isinstance(value, str) or not value:
+        raise ParamError(parameter, f"must be a non-empty string, not {kind(value)}")
+    if len(value) > MAX_TEXT:
+        raise ParamError(parameter, f"is longer than {MAX_TEXT} characters")
+    check_text(value, parameter)
+    return value
+
+
+def parse_new_key(raw: Mapping[str, Any]) -> str | None:
+    """The body of `POST /keys`: nothing (a random key), or {"key": "<custom key>"}."""
+    for name in raw:
+        if name != "key":
+            raise ParamError(str(name)[:100], "unknown parameter; a new key accepts only key")
+    if "key" not in raw:
+        return None
+    key = raw["key"]
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise ParamError("key", f"must be {KEY_RULE}, not {kind(key)}")
+    return key
+
+
+def check_json(value: Any, parameter: str, depth: int) -> None:
+    """Refuse what PostgreSQL's jsonb cannot hold, before it reaches the database: text with NUL
+    or unpaired surrogates, numbers too large to be finite, and absurd nesting."""
+    if depth > MAX_DEPTH:
+        raise ParamError(parameter, f"is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        check_text(value, parameter)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ParamError(parameter, "holds a number too large to store")
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            check_text(name, parameter)
+            check_json(inner, parameter, depth + 1)
+    elif isinstance(value, list):
+        for inner in value:
+            check_json(inner, parameter, depth + 1)
+
+
+def check_text(value: str, parameter: str) -> None:
+    if "\x00" in value:
+        raise ParamError(parameter, "holds a NUL character, which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamError(parameter, "holds text that is not valid Unicode") from None

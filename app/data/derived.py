@@ -1,0 +1,81 @@
+"""Every table that holds something derived from sessions, and how a deletion clears it.
+
+When sessions are deleted, the rows derived from them must go too. There are two kinds:
+
+* a **rollup** kept by a trigger on `sessions` (migrations 004, 007 and 011): the trigger takes each
+  deleted session's contribution away as it goes, so what is left to do is removing the rows that
+  now count nothing;
+* a table **recorded** per video beside the sessions, with a time of its own (impressions, say,
+  or samples of live viewers): its rows of the scope's videos from before the deletion's
+  `before` go with the sessions.
+
+A new derived table is one line in `DERIVED`. tests/data/test_deletion.py searches every table
+the catalog lists for what a deletion removed, so a table missing here fails that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Owner = Literal["key_id", "video_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """Kept by a trigger; after a deletion its scope's rows that count nothing are removed."""
+
+    table: str
+    owner: Owner
+    empty: str  # the condition of a row that counts no session
+
+    def statement(self) -> str:
+        # Built from the constants below, never from input.
+        return f"DELETE FROM {self.table} WHERE {self.owner} = ANY($1::bigint[]) AND {self.empty}"  # noqa: S608
+
+    def args(self, key_ids: list[int], video_ids: list[int], before: datetime) -> tuple[object, ...]:
+        return (key_ids if self.owner == "key_id" else video_ids,)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """Recorded per video with a time of its own; deleted over the same videos and time."""
+
+    table: str
+    time: str
+
+    def statement(self) -> str:
+        return f"DELETE FROM {self.table} WHERE video_id = ANY($1::bigint[]) AND {self.time} < $2"  # noqa: S608
+
+    def args(self, key_ids: list[int], video_ids: list[int], before: datetime) -> tuple[object, ...]:
+        return (video_ids, before)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedByVideoIdentity:
+    """Recorded per video by its key and metadata (ingest does not know a video's id), with a time
+    of its own; deleted over the same videos and time. Runs before the emptied videos go."""
+
+    table: str
+    time: str
+
+    def statement(self) -> str:
+        return (
+            f"DELETE FROM {self.table} t USING videos v WHERE v.id = ANY($1::bigint[])"  # noqa: S608
+            f" AND t.key_id = v.key_id AND t.metadata = v.metadata AND t.{self.time} < $2"
+        )
+
+    def args(self, key_ids: list[int], video_ids: list[int], before: datetime) -> tuple[object, ...]:
+        return (video_ids, before)
+
+
+Derived = Rollup | Recorded | RecordedByVideoIdentity
+
+DERIVED: tuple[Derived, ...] = (
+    Rollup("plays_hourly", "key_id", "views = 0"),
+    Rollup("sources_hourly", "key_id", "plays_0 = 0"),
+    Rollup("sources_daily", "video_id", "plays_0 = 0"),
+    Rollup("videos_daily", "video_id", "plays_0 = 0"),
+    RecordedByVideoIdentity("watching_minutes", "minute"),
+)

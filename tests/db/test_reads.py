@@ -1,0 +1,109 @@
+"""Reads go to a real streaming standby while it is up and close enough, else to the primary."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import asyncpg
+import pytest
+
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+from app.db.reads import Reads
+from tests.support.replication import Replicated
+
+
+@pytest.fixture(scope="module")
+def replicated() -> Iterator[Replicated]:
+    pair = Replicated().start()
+    yield pair
+    pair.stop()
+
+
+@pytest.fixture
+async def reads(replicated: Replicated) -> AsyncIterator[Reads]:
+    primary = await create_pool(replicated.primary_url, max_size=2)
+    async with primary.acquire() as connection:
+        await migrate(connection)
+    reads = Reads(primary, replicated.standby_url, max_lag=2.0)
+    task = asyncio.create_task(reads.run())
+    yield reads
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await primary.close()
+
+
+async def until(condition: Callable[[], bool | Awaitable[bool]], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result if isinstance(result, bool) else await result:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+async def in_recovery(pool: asyncpg.Pool) -> bool:
+    return bool(await pool.fetchval("SELECT pg_is_in_recovery()"))
+
+
+async def test_reads_go_to_the_standby_and_see_what_the_primary_wrote(reads: Reads) -> None:
+    await until(lambda: reads.state.serving_reads)
+    assert reads.state.lag_seconds is not None and reads.state.lag_seconds < 2.0
+    assert await in_recovery(reads.pool())
+    assert not await in_recovery(reads.primary)
+    await reads.primary.execute("INSERT INTO keys (key) VALUES ('replicated-key')")
+
+    async def seen() -> bool:
+        return bool(await reads.pool().fetchval("SELECT count(*) FROM keys WHERE key = 'replicated-key'"))
+
+    await until(seen, 10)
+    assert reads.state.as_json()["standby"] == "ok"
+
+
+async def test_a_standby_too_far_behind_hands_reads_back_to_the_primary(reads: Reads) -> None:
+    await until(lambda: reads.state.serving_reads)
+    standby = await asyncpg.connect(reads._standby_url or "")
+    try:
+        await standby.execute("SELECT pg_wal_replay_pause()")
+        await until(lambda: not reads.state.serving_reads)
+        assert reads.state.reachable and (reads.state.lag_seconds or 0) > 2.0
+        assert reads.state.as_json()["standby"] == "behind"
+        assert not await in_recovery(reads.pool())
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await until(lambda: reads.state.serving_reads)
+        assert await in_recovery(reads.pool())
+    finally:
+        await standby.close()
+
+
+async def test_a_standby_that_is_down_hands_reads_back_until_it_returns(
+    reads: Reads, replicated: Replicated
+) -> None:
+    await until(lambda: reads.state.serving_reads)
+    await asyncio.to_thread(replicated.stop_standby)
+    try:
+        await until(lambda: not reads.state.reachable)
+        assert reads.state.as_json() == {
+            "standby": "unreachable",
+            "standby_lag_seconds": None,
+            "reads_from": "primary",
+        }
+        assert not await in_recovery(reads.pool())
+    finally:
+        await asyncio.to_thread(replicated.start_standby)
+    await until(lambda: reads.state.serving_reads, 30)
+    assert await in_recovery(reads.pool())
+
+
+async def test_without_a_standby_every_read_is_the_primarys(replicated: Replicated) -> None:
+    primary = await create_pool(replicated.primary_url, max_size=1)
+    try:
+        reads = Reads(primary, None, max_lag=30.0)
+        await reads.run()  # returns at once: nothing to watch
+        assert reads.pool() is primary and reads.state.as_json() == {"standby": "none"}
+    finally:
+        await primary.close()
