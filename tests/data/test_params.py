@@ -20,7 +20,7 @@ def test_export_defaults_to_every_session_as_csv() -> None:
     params = parse_export(KEY)
     assert (params.videos, params.timeframe, params.format) == (VideoQuery(key="k"), None, ExportFormat.CSV)
     limited = parse_export({**KEY, "timeframe": "30 days", "format": "jsonl"})
-    assert limited.timeframe == Timeframe(since=Interval(microseconds=30 * 86_400_000_000))
+    assert limited.timeframe == Timeframe(since=Interval(microseconds=30 * 86_400_000_000), days=30)
     assert limited.format is ExportFormat.JSONL
     assert parse_export({"identifier": "t"}).videos == VideoQuery(identifier="t")
 
