@@ -14,6 +14,7 @@ import pytest
 
 from app.ingest.failure import normalise
 from tests.browser import player
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.page_sockets import COUNT_SOCKET_EVENTS, wait_in_page
 from tests.support.media import MediaServer
 from tests.support.server import ServerProcess
@@ -282,3 +283,29 @@ async def test_a_play_to_the_end_is_complete_with_all_four_quartiles(
     assert row["exit"] == "ended" and row["completed"], row
     assert row["quartiles"] == 0b1111
     assert row["furthest"] == pytest.approx(12.0, abs=0.1)
+
+
+async def test_refused_autoplay_is_an_impression_and_no_view(
+    browser: Any, server: ServerProcess, api_key: str, media: MediaServer, db: asyncpg.Connection
+) -> None:
+    # A browser with Chromium's own autoplay policy: a video with sound may not start by itself.
+    strict = await browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[a for a in CHROMIUM_ARGS if not a.startswith("--autoplay-policy")],
+    )
+    try:
+        context = await strict.new_context()
+        html = hls_page(server, api_key, "autoplay").replace(
+            '<video id="v" muted playsinline', '<video id="v" autoplay playsinline'
+        )
+        page = await open_page(context, media.page("/watch", html))
+        await asyncio.sleep(2.0)
+        refused = await page.evaluate("() => [v.paused, log.some(e => e[0] === 'play')]")
+        await page.close(run_before_unload=True)
+        await context.close()
+    finally:
+        await strict.close()
+    assert refused == [True, False]  # the browser refused: no `play` event at all
+    [row] = await stored(db, api_key)
+    assert (row["impression"], row["autoplay"], row["exit"]) == (True, True, None)
+    assert row["startup_time"] is None and row["watch_time"] == 0
