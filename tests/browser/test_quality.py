@@ -295,9 +295,9 @@ async def test_refused_autoplay_is_an_impression_and_no_view(
     )
     try:
         context = await strict.new_context()
-        html = hls_page(server, api_key, "autoplay").replace(
-            '<video id="v" muted playsinline', '<video id="v" autoplay playsinline'
-        )
+        # A clip with sound (Chromium lets a video without an audio track autoplay).
+        html = plain_page(server, api_key, "autoplay", server.base_url + "/static/demo.webm")
+        html = html.replace('<video id="v" muted autoplay', '<video id="v" autoplay')
         page = await open_page(context, media.page("/watch", html))
         await asyncio.sleep(2.0)
         refused = await page.evaluate("() => [v.paused, log.some(e => e[0] === 'play')]")
