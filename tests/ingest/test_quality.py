@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from app.ingest import quality
 from app.ingest.quality import MAX_ERRORS, MAX_SUMMARIES, MAX_UNHEARD, Quality, fold
 from app.ingest.session import Session
+from tests.ingest.test_channels import connection, frame
+from tests.support.writers import RecordingWriter
 
 
 def summary(**fields: Any) -> dict[str, Any]:
@@ -221,3 +224,34 @@ def test_an_open_play_carries_playing_time_on_as_far_as_the_video_goes() -> None
     w = s.end(at=40)
     assert w.quality.playing == pytest.approx(0.8 + 5) and w.quality.watch == pytest.approx(6)
     assert w.quality.exit == "closed"
+
+
+async def test_over_the_limits_a_channel_answers_with_the_reason_and_counts_nothing() -> None:
+    writer, clock = RecordingWriter(), [100.0]
+    conn = connection(writer, clock)
+    topic = "session:" + "q" * 21
+    [joined] = await conn.receive(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {"v": 1}}))
+    assert json.loads(joined)[4]["status"] == "ok"
+
+    async def push(ref: int, payload: dict[str, Any]) -> dict[str, Any]:
+        [reply] = await conn.receive(frame("1", str(ref), topic, "event", payload))
+        answer: dict[str, Any] = json.loads(reply)[4]
+        return answer
+
+    for n in range(MAX_SUMMARIES):
+        assert (await push(10 + n, {"name": "playback", "state": "playing", "watch": n / 1000}))[
+            "status"
+        ] == "ok"
+    over = await push(5000, {"name": "playback", "state": "paused", "watch": 999})
+    assert over == {
+        "status": "error",
+        "response": {"reason": "too many playback summaries in this session (limit 1000)"},
+    }
+    long = await push(5001, {"name": "error", "code": "4", "message": "m" * 201})
+    assert long["response"]["reason"] == "error message must be at most 200 characters"
+    assert (await push(5002, {"name": "error", "code": "4", "message": "m" * 200}))["status"] == "ok"
+    assert (await push(5003, {"name": "brand-new-event", "x": 1}))["status"] == "ok"  # unknown: ignored
+    clock[0] += 5
+    conn.close()
+    [record] = writer.records
+    assert record.watch_time == 0.999 and record.exit == "failed" and record.error_message == "m" * 200
