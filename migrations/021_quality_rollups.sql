@@ -148,14 +148,15 @@ END
 $$;
 
 -- 3. The quality sums of the views (sessions with a play intent: exit IS NOT NULL) per key, UTC
---    hour and client: every /qoe figure but the percentiles is a ratio of these sums, and each
---    breakdown a GROUP BY of one client column (at most 8 x 4 x 6 rows an hour).
+--    hour and client, as marginals: each view adds to three rows, its browser's (`dimension` =
+--    'browser', `value` = 'chrome'), its device's and its platform's. Every /qoe figure but the
+--    percentiles is a ratio of these sums; a breakdown reads one dimension's rows, the totals any
+--    one dimension's (its rows partition the views). At most 8 + 4 + 6 = 18 rows an hour.
 CREATE TABLE qoe_hourly (
-    key_id   bigint      NOT NULL,
-    hour     timestamptz NOT NULL,
-    browser  text        NOT NULL,
-    device   text        NOT NULL,
-    platform text        NOT NULL,
+    key_id    bigint      NOT NULL,
+    hour      timestamptz NOT NULL,
+    dimension text        NOT NULL CHECK (dimension IN ('browser', 'device', 'platform')),
+    value     text        NOT NULL,
     views              integer NOT NULL,   -- sessions with a play intent
     started            integer NOT NULL,   -- of them, with a first frame
     startup_time       double precision NOT NULL,  -- sum over those, seconds
@@ -177,7 +178,7 @@ CREATE TABLE qoe_hourly (
     upscale_weighted   double precision NOT NULL,  -- sum of upscale % x playing time
     dropped_frames     bigint  NOT NULL,   -- of views reporting both counts
     frames             bigint  NOT NULL,
-    PRIMARY KEY (key_id, hour, browser, device, platform)
+    PRIMARY KEY (key_id, hour, dimension, value)
 );
 
 CREATE FUNCTION qoe_hourly_add(s sessions, sign integer) RETURNS void
@@ -186,31 +187,42 @@ BEGIN
     IF s.exit IS NULL THEN
         RETURN;
     END IF;
-    INSERT INTO qoe_hourly AS t VALUES (
-        s.key_id, date_trunc('hour', s.started_at, 'UTC'), s.browser, s.device, s.platform,
-        sign, sign * (s.startup_time IS NOT NULL)::int, sign * coalesce(s.startup_time, 0),
-        sign * s.watch_time, sign * s.playing_time,
-        sign * s.rebuffer_count, sign * s.rebuffer_time, sign * (s.rebuffer_count > 0)::int,
-        sign * s.seek_count, sign * s.seek_time,
-        sign * (s.exit = 'failed')::int,
-        sign * (s.exit = 'failed' AND s.error_phase IS NOT DISTINCT FROM 'startup')::int,
-        sign * (s.exit = 'gave_up')::int, sign * s.completed::int,
-        sign * CASE WHEN s.bitrate IS NULL THEN 0 ELSE s.playing_time END,
-        sign * coalesce(s.bitrate * s.playing_time, 0), sign * s.rendition_changes,
-        sign * CASE WHEN s.upscale IS NULL THEN 0 ELSE s.playing_time END,
-        sign * coalesce(s.upscale * s.playing_time, 0),
-        sign * CASE WHEN s.frames IS NULL THEN 0 ELSE coalesce(s.dropped_frames, 0) END,
-        sign * CASE WHEN s.dropped_frames IS NULL THEN 0 ELSE coalesce(s.frames, 0) END
-    )
-    ON CONFLICT (key_id, hour, browser, device, platform) DO UPDATE SET
-        views = t.views + EXCLUDED.views, started = t.started + EXCLUDED.started,
+    INSERT INTO qoe_hourly AS t
+    SELECT s.key_id, date_trunc('hour', s.started_at, 'UTC'), d.dimension, d.value,
+           sign * 1,
+           sign * (s.startup_time IS NOT NULL)::int,
+           sign * coalesce(s.startup_time, 0),
+           sign * s.watch_time,
+           sign * s.playing_time,
+           sign * s.rebuffer_count,
+           sign * s.rebuffer_time,
+           sign * (s.rebuffer_count > 0)::int,
+           sign * s.seek_count,
+           sign * s.seek_time,
+           sign * (s.exit = 'failed')::int,
+           sign * (s.exit = 'failed' AND s.error_phase IS NOT DISTINCT FROM 'startup')::int,
+           sign * (s.exit = 'gave_up')::int,
+           sign * s.completed::int,
+           sign * CASE WHEN s.bitrate IS NULL THEN 0 ELSE s.playing_time END,
+           sign * coalesce(s.bitrate * s.playing_time, 0),
+           sign * s.rendition_changes,
+           sign * CASE WHEN s.upscale IS NULL THEN 0 ELSE s.playing_time END,
+           sign * coalesce(s.upscale * s.playing_time, 0),
+           sign * CASE WHEN s.frames IS NULL THEN 0 ELSE coalesce(s.dropped_frames, 0) END,
+           sign * CASE WHEN s.dropped_frames IS NULL THEN 0 ELSE coalesce(s.frames, 0) END
+    FROM (VALUES ('browser', s.browser), ('device', s.device), ('platform', s.platform)) AS d(dimension, value)
+    ORDER BY d.dimension
+    ON CONFLICT (key_id, hour, dimension, value) DO UPDATE SET
+        views = t.views + EXCLUDED.views,
+        started = t.started + EXCLUDED.started,
         startup_time = t.startup_time + EXCLUDED.startup_time,
         watch_time = t.watch_time + EXCLUDED.watch_time,
         playing_time = t.playing_time + EXCLUDED.playing_time,
         rebuffer_count = t.rebuffer_count + EXCLUDED.rebuffer_count,
         rebuffer_time = t.rebuffer_time + EXCLUDED.rebuffer_time,
         rebuffered_views = t.rebuffered_views + EXCLUDED.rebuffered_views,
-        seek_count = t.seek_count + EXCLUDED.seek_count, seek_time = t.seek_time + EXCLUDED.seek_time,
+        seek_count = t.seek_count + EXCLUDED.seek_count,
+        seek_time = t.seek_time + EXCLUDED.seek_time,
         failures = t.failures + EXCLUDED.failures,
         startup_failures = t.startup_failures + EXCLUDED.startup_failures,
         exits_before_start = t.exits_before_start + EXCLUDED.exits_before_start,
@@ -288,11 +300,14 @@ BEGIN
 END
 $$;
 
--- 5. Plays per key, UTC hour and country at the thresholds of 007: the country breakdown.
+-- 5. Plays per key, UTC hour and country at the thresholds of 007: the country breakdown. Only
+--    sessions placed in a country: with no GeoIP file (the default) every session is `unknown`,
+--    and a row per session for nothing would cost every write. Plays of `unknown` at a threshold
+--    are the key's plays there (sources_hourly's plays_N summed over pages) less the known ones.
 CREATE TABLE countries_hourly (
     key_id   bigint      NOT NULL,
     hour     timestamptz NOT NULL,
-    country  text        NOT NULL,
+    country  text        NOT NULL CHECK (country <> 'unknown'),
     plays_0  integer NOT NULL, plays_1  integer NOT NULL, plays_3  integer NOT NULL,
     plays_5  integer NOT NULL, plays_10 integer NOT NULL, plays_30 integer NOT NULL,
     plays_60 integer NOT NULL,
@@ -301,11 +316,11 @@ CREATE TABLE countries_hourly (
 
 CREATE FUNCTION countries_hourly_add(s sessions, sign integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO countries_hourly AS t VALUES (
-        s.key_id, date_trunc('hour', s.started_at, 'UTC'), s.country,
-        sign, sign * (s.watched >= 1)::int, sign * (s.watched >= 3)::int, sign * (s.watched >= 5)::int,
-        sign * (s.watched >= 10)::int, sign * (s.watched >= 30)::int, sign * (s.watched >= 60)::int
-    )
+    INSERT INTO countries_hourly AS t
+    SELECT s.key_id, date_trunc('hour', s.started_at, 'UTC'), s.country,
+           sign, sign * (s.watched >= 1)::int, sign * (s.watched >= 3)::int, sign * (s.watched >= 5)::int,
+           sign * (s.watched >= 10)::int, sign * (s.watched >= 30)::int, sign * (s.watched >= 60)::int
+    WHERE s.country <> 'unknown'
     ON CONFLICT (key_id, hour, country) DO UPDATE SET
         plays_0 = t.plays_0 + EXCLUDED.plays_0, plays_1 = t.plays_1 + EXCLUDED.plays_1,
         plays_3 = t.plays_3 + EXCLUDED.plays_3, plays_5 = t.plays_5 + EXCLUDED.plays_5,
@@ -350,38 +365,28 @@ BEGIN
     IF OLD.exit IS NOT NULL AND NEW.exit IS NOT NULL AND same_row AND NEW.browser = OLD.browser
        AND NEW.device = OLD.device AND NEW.platform = OLD.platform THEN
         UPDATE qoe_hourly SET
-            started = started + (NEW.startup_time IS NOT NULL)::int - (OLD.startup_time IS NOT NULL)::int,
-            startup_time = startup_time + coalesce(NEW.startup_time, 0) - coalesce(OLD.startup_time, 0),
-            watch_time = watch_time + NEW.watch_time - OLD.watch_time,
-            playing_time = playing_time + NEW.playing_time - OLD.playing_time,
-            rebuffer_count = rebuffer_count + NEW.rebuffer_count - OLD.rebuffer_count,
-            rebuffer_time = rebuffer_time + NEW.rebuffer_time - OLD.rebuffer_time,
-            rebuffered_views = rebuffered_views + (NEW.rebuffer_count > 0)::int - (OLD.rebuffer_count > 0)::int,
-            seek_count = seek_count + NEW.seek_count - OLD.seek_count,
-            seek_time = seek_time + NEW.seek_time - OLD.seek_time,
-            failures = failures + (NEW.exit = 'failed')::int - (OLD.exit = 'failed')::int,
-            startup_failures = startup_failures
-                + (NEW.exit = 'failed' AND NEW.error_phase IS NOT DISTINCT FROM 'startup')::int
-                - (OLD.exit = 'failed' AND OLD.error_phase IS NOT DISTINCT FROM 'startup')::int,
-            exits_before_start = exits_before_start + (NEW.exit = 'gave_up')::int - (OLD.exit = 'gave_up')::int,
-            completions = completions + NEW.completed::int - OLD.completed::int,
-            bitrate_time = bitrate_time + CASE WHEN NEW.bitrate IS NULL THEN 0 ELSE NEW.playing_time END
-                                        - CASE WHEN OLD.bitrate IS NULL THEN 0 ELSE OLD.playing_time END,
-            bitrate_bits = bitrate_bits + coalesce(NEW.bitrate * NEW.playing_time, 0)
-                                        - coalesce(OLD.bitrate * OLD.playing_time, 0),
-            rendition_changes = rendition_changes + NEW.rendition_changes - OLD.rendition_changes,
-            upscale_time = upscale_time + CASE WHEN NEW.upscale IS NULL THEN 0 ELSE NEW.playing_time END
-                                        - CASE WHEN OLD.upscale IS NULL THEN 0 ELSE OLD.playing_time END,
-            upscale_weighted = upscale_weighted + coalesce(NEW.upscale * NEW.playing_time, 0)
-                                                - coalesce(OLD.upscale * OLD.playing_time, 0),
-            dropped_frames = dropped_frames
-                + CASE WHEN NEW.frames IS NULL THEN 0 ELSE coalesce(NEW.dropped_frames, 0) END
-                - CASE WHEN OLD.frames IS NULL THEN 0 ELSE coalesce(OLD.dropped_frames, 0) END,
-            frames = frames
-                + CASE WHEN NEW.dropped_frames IS NULL THEN 0 ELSE coalesce(NEW.frames, 0) END
-                - CASE WHEN OLD.dropped_frames IS NULL THEN 0 ELSE coalesce(OLD.frames, 0) END
+            started = started + ((NEW.startup_time IS NOT NULL)::int) - ((OLD.startup_time IS NOT NULL)::int),
+            startup_time = startup_time + (coalesce(NEW.startup_time, 0)) - (coalesce(OLD.startup_time, 0)),
+            watch_time = watch_time + (NEW.watch_time) - (OLD.watch_time),
+            playing_time = playing_time + (NEW.playing_time) - (OLD.playing_time),
+            rebuffer_count = rebuffer_count + (NEW.rebuffer_count) - (OLD.rebuffer_count),
+            rebuffer_time = rebuffer_time + (NEW.rebuffer_time) - (OLD.rebuffer_time),
+            rebuffered_views = rebuffered_views + ((NEW.rebuffer_count > 0)::int) - ((OLD.rebuffer_count > 0)::int),
+            seek_count = seek_count + (NEW.seek_count) - (OLD.seek_count),
+            seek_time = seek_time + (NEW.seek_time) - (OLD.seek_time),
+            failures = failures + ((NEW.exit = 'failed')::int) - ((OLD.exit = 'failed')::int),
+            startup_failures = startup_failures + ((NEW.exit = 'failed' AND NEW.error_phase IS NOT DISTINCT FROM 'startup')::int) - ((OLD.exit = 'failed' AND OLD.error_phase IS NOT DISTINCT FROM 'startup')::int),
+            exits_before_start = exits_before_start + ((NEW.exit = 'gave_up')::int) - ((OLD.exit = 'gave_up')::int),
+            completions = completions + (NEW.completed::int) - (OLD.completed::int),
+            bitrate_time = bitrate_time + (CASE WHEN NEW.bitrate IS NULL THEN 0 ELSE NEW.playing_time END) - (CASE WHEN OLD.bitrate IS NULL THEN 0 ELSE OLD.playing_time END),
+            bitrate_bits = bitrate_bits + (coalesce(NEW.bitrate * NEW.playing_time, 0)) - (coalesce(OLD.bitrate * OLD.playing_time, 0)),
+            rendition_changes = rendition_changes + (NEW.rendition_changes) - (OLD.rendition_changes),
+            upscale_time = upscale_time + (CASE WHEN NEW.upscale IS NULL THEN 0 ELSE NEW.playing_time END) - (CASE WHEN OLD.upscale IS NULL THEN 0 ELSE OLD.playing_time END),
+            upscale_weighted = upscale_weighted + (coalesce(NEW.upscale * NEW.playing_time, 0)) - (coalesce(OLD.upscale * OLD.playing_time, 0)),
+            dropped_frames = dropped_frames + (CASE WHEN NEW.frames IS NULL THEN 0 ELSE coalesce(NEW.dropped_frames, 0) END) - (CASE WHEN OLD.frames IS NULL THEN 0 ELSE coalesce(OLD.dropped_frames, 0) END),
+            frames = frames + (CASE WHEN NEW.dropped_frames IS NULL THEN 0 ELSE coalesce(NEW.frames, 0) END) - (CASE WHEN OLD.dropped_frames IS NULL THEN 0 ELSE coalesce(OLD.frames, 0) END)
         WHERE key_id = NEW.key_id AND hour = date_trunc('hour', NEW.started_at, 'UTC')
-          AND browser = NEW.browser AND device = NEW.device AND platform = NEW.platform;
+          AND (dimension, value) IN (('browser', NEW.browser), ('device', NEW.device), ('platform', NEW.platform));
     ELSIF OLD.exit IS NOT NULL OR NEW.exit IS NOT NULL THEN
         PERFORM qoe_hourly_add(OLD, -1);
         PERFORM qoe_hourly_add(NEW, 1);
@@ -395,7 +400,7 @@ BEGIN
         PERFORM startup_hourly_add(NEW, 1);
     END IF;
 
-    IF NOT (same_row AND NEW.country = OLD.country
+    IF (OLD.country <> 'unknown' OR NEW.country <> 'unknown') AND NOT (same_row AND NEW.country = OLD.country
         AND (NEW.watched >= 1) = (OLD.watched >= 1) AND (NEW.watched >= 3) = (OLD.watched >= 3)
         AND (NEW.watched >= 5) = (OLD.watched >= 5) AND (NEW.watched >= 10) = (OLD.watched >= 10)
         AND (NEW.watched >= 30) = (OLD.watched >= 30) AND (NEW.watched >= 60) = (OLD.watched >= 60)) THEN
@@ -429,21 +434,32 @@ LANGUAGE sql AS $$
     FROM sessions WHERE impression
     GROUP BY key_id, video_id, date_trunc('hour', started_at, 'UTC'), page_host, page_url;
     INSERT INTO qoe_hourly
-    SELECT key_id, date_trunc('hour', started_at, 'UTC'), browser, device, platform,
-           count(*), count(startup_time), coalesce(sum(startup_time), 0),
-           sum(watch_time), sum(playing_time), sum(rebuffer_count), sum(rebuffer_time),
-           count(*) FILTER (WHERE rebuffer_count > 0), sum(seek_count), sum(seek_time),
+    SELECT key_id, date_trunc('hour', started_at, 'UTC'), d.dimension, d.value,
+           count(*),
+           count(startup_time),
+           coalesce(sum(startup_time), 0),
+           sum(watch_time),
+           sum(playing_time),
+           sum(rebuffer_count),
+           sum(rebuffer_time),
+           count(*) FILTER (WHERE rebuffer_count > 0),
+           sum(seek_count),
+           sum(seek_time),
            count(*) FILTER (WHERE exit = 'failed'),
            count(*) FILTER (WHERE exit = 'failed' AND error_phase IS NOT DISTINCT FROM 'startup'),
-           count(*) FILTER (WHERE exit = 'gave_up'), count(*) FILTER (WHERE completed),
+           count(*) FILTER (WHERE exit = 'gave_up'),
+           count(*) FILTER (WHERE completed),
            coalesce(sum(playing_time) FILTER (WHERE bitrate IS NOT NULL), 0),
-           coalesce(sum(bitrate * playing_time), 0), sum(rendition_changes),
+           coalesce(sum(bitrate * playing_time), 0),
+           sum(rendition_changes),
            coalesce(sum(playing_time) FILTER (WHERE upscale IS NOT NULL), 0),
            coalesce(sum(upscale * playing_time), 0),
            coalesce(sum(dropped_frames) FILTER (WHERE frames IS NOT NULL), 0),
            coalesce(sum(frames) FILTER (WHERE dropped_frames IS NOT NULL), 0)
-    FROM sessions WHERE exit IS NOT NULL
-    GROUP BY key_id, date_trunc('hour', started_at, 'UTC'), browser, device, platform;
+    FROM sessions
+    CROSS JOIN LATERAL (VALUES ('browser', browser), ('device', device), ('platform', platform)) AS d(dimension, value)
+    WHERE exit IS NOT NULL
+    GROUP BY key_id, date_trunc('hour', started_at, 'UTC'), d.dimension, d.value;
     INSERT INTO startup_hourly
     SELECT key_id, date_trunc('hour', started_at, 'UTC'), round(startup_time * 100)::integer, count(*),
            count(*) FILTER (WHERE browser = 'edge'), count(*) FILTER (WHERE browser = 'ie'),
@@ -462,10 +478,11 @@ LANGUAGE sql AS $$
            count(*) FILTER (WHERE watched >= 1), count(*) FILTER (WHERE watched >= 3),
            count(*) FILTER (WHERE watched >= 5), count(*) FILTER (WHERE watched >= 10),
            count(*) FILTER (WHERE watched >= 30), count(*) FILTER (WHERE watched >= 60)
-    FROM sessions
+    FROM sessions WHERE country <> 'unknown'
     GROUP BY key_id, date_trunc('hour', started_at, 'UTC'), country;
 $$;
 
 -- Existing rows: their plays_hourly contributions gain zeros (the new columns' defaults are
--- right for them: no impression, not completed), and only the country rollup has rows to build.
+-- right for them: no impression, not completed, no country), so there is nothing to build; the
+-- call stays for a database whose sessions were loaded with these columns already.
 SELECT quality_rollups_rebuild();

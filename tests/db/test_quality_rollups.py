@@ -82,14 +82,14 @@ async def insert(connection: Connection, row: dict[str, Any]) -> None:
 
 ROLLUP_CHECKS = {
     "qoe_hourly": (
-        """SELECT key_id, hour, browser, device, platform, views, started, round(startup_time::numeric, 4),
+        """SELECT key_id, hour, dimension, value, views, started, round(startup_time::numeric, 4),
                   round(watch_time::numeric, 4), round(playing_time::numeric, 4), rebuffer_count,
                   round(rebuffer_time::numeric, 4), rebuffered_views, seek_count, round(seek_time::numeric, 4),
                   failures, startup_failures, exits_before_start, completions, round(bitrate_time::numeric, 4),
                   round(bitrate_bits::numeric, -2), rendition_changes, round(upscale_time::numeric, 4),
                   round(upscale_weighted::numeric, 2), dropped_frames, frames
-           FROM qoe_hourly WHERE views <> 0 ORDER BY 1, 2, 3, 4, 5""",
-        """SELECT key_id, date_trunc('hour', started_at, 'UTC'), browser, device, platform, count(*),
+           FROM qoe_hourly WHERE views <> 0 ORDER BY 1, 2, 3, 4""",
+        """SELECT key_id, date_trunc('hour', started_at, 'UTC'), d.dimension, d.value, count(*),
                   count(startup_time), round(coalesce(sum(startup_time), 0)::numeric, 4),
                   round(sum(watch_time)::numeric, 4), round(sum(playing_time)::numeric, 4), sum(rebuffer_count),
                   round(sum(rebuffer_time)::numeric, 4), count(*) FILTER (WHERE rebuffer_count > 0),
@@ -102,7 +102,9 @@ ROLLUP_CHECKS = {
                   round(coalesce(sum(upscale * playing_time), 0)::numeric, 2),
                   coalesce(sum(dropped_frames) FILTER (WHERE frames IS NOT NULL), 0),
                   coalesce(sum(frames) FILTER (WHERE dropped_frames IS NOT NULL), 0)
-           FROM sessions WHERE exit IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+           FROM sessions
+           CROSS JOIN LATERAL (VALUES ('browser', browser), ('device', device), ('platform', platform)) AS d(dimension, value)
+           WHERE exit IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
     ),
     "startup_hourly": (
         """SELECT key_id, hour, startup_class, views, browser_chrome, browser_firefox, browser_safari,
@@ -131,7 +133,7 @@ ROLLUP_CHECKS = {
         """SELECT key_id, date_trunc('hour', started_at, 'UTC'), country, count(*),
                   count(*) FILTER (WHERE watched >= 1), count(*) FILTER (WHERE watched >= 5),
                   count(*) FILTER (WHERE watched >= 30)
-           FROM sessions GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+           FROM sessions WHERE country <> 'unknown' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
     ),
     "plays_hourly": (
         """SELECT key_id, hour, watched_class, views, impressions, viewable_impressions, completions
