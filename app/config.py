@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import zones
+from app.ingest.country import check_database
 from app.intervals import Interval, parse_interval
 
 # The names sink plugins may have (app/sinks/interface.py says why), and the shortest webhook secret.
@@ -89,6 +90,9 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    # A MaxMind DB file (GeoLite2 Country, DB-IP Lite, ...) to read each viewer's country from;
+    # without one, every country is `unknown` (app/ingest/country.py).
+    geoip_database: Path | None = Field(default=None, validation_alias=_env("METRICS_GEOIP_DATABASE"))
     # The API's default time zone (an IANA name) for buckets, look-backs and day words.
     timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
     log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
@@ -144,6 +148,14 @@ class Settings(BaseSettings):
     def _parse_retention(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_interval(value)
+        return value
+
+    @field_validator("geoip_database", mode="before")
+    @classmethod
+    def _readable_geoip_database(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        check_database(Path(str(value)))
         return value
 
     @field_validator("sinks", mode="before")

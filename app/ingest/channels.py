@@ -10,15 +10,17 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app import telemetry
 from app.ingest import protocol
+from app.ingest.country import UNKNOWN as UNKNOWN_COUNTRY
 from app.ingest.hub import Hub, OpenSession
 from app.ingest.join import INVALID_KEY, Page, read_join
 from app.ingest.keys import KeyCheck, KeysUnavailable
 from app.ingest.protocol import BadFrame, Frame
+from app.ingest.quality import EVENTS as QUALITY_EVENTS
 from app.ingest.resume import Resumption, session_id
 from app.ingest.session import Session
 from app.ingest.useragent import Client
@@ -59,8 +61,10 @@ class Connection:
         hub: Hub,
         limits: Limits,
         clock: Callable[[], float],
+        country: str = UNKNOWN_COUNTRY,
     ) -> None:
         self._client = client
+        self._country = country
         self._page = page
         self._keys = keys
         self._resumption = resumption
@@ -165,6 +169,7 @@ class Connection:
             page_url=request.page.url,
             session=await self._continued(session, previous),
             id=session,
+            country=self._country,
         )
         self._hub.open(opened, self._clock())
         self._channels[frame.topic] = Channel(frame.join_ref, opened)
@@ -182,11 +187,14 @@ class Connection:
             earlier = self._hub.take_over(session, now) or self._hub.unwritten(session)
         if earlier is not None:
             return Session(
-                opened_at=earlier.opened_at, segments=list(earlier.segments), duration=earlier.duration
+                opened_at=earlier.opened_at,
+                segments=list(earlier.segments),
+                duration=earlier.duration,
+                quality=replace(earlier.quality, state_at=now, summaries=0, errors=0),
             )
         prior = await self._resumption.prior(session)
         if prior is not None:
-            return Session(opened_at=prior.started_at, segments=list(prior.segments))
+            return Session(opened_at=prior.started_at, segments=list(prior.segments), quality=prior.quality)
         return Session(opened_at=now)
 
     def _leave(self, frame: Frame, channel: Channel | None) -> list[str]:
@@ -211,5 +219,10 @@ class Connection:
             session.play(payload.get("from"), payload.get("duration"), at)
         elif name == "pause":
             session.pause(payload.get("to"), payload.get("duration"), at)
+        elif name in QUALITY_EVENTS:
+            refusal = session.observe(name, payload, at)
+            if refusal is not None:
+                session.events -= 1  # refused, so not counted
+                return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, refusal)]
         # Unknown names are ignored, as the contract says, and still answered ok.
         return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]

@@ -41,6 +41,8 @@ async def socket_endpoint(websocket: WebSocket) -> None:
         telemetry.OPEN_SOCKETS.inc()
         connection = Connection(
             client=classify(websocket.headers.get("user-agent")),
+            # Looked up once and forgotten: only the country goes on (app/ingest/country.py).
+            country=ingest.countries.of(websocket.client.host if websocket.client else None),
             page=Page.parse(source_url),
             keys=ingest.keys,
             resumption=ingest.resumption,
