@@ -179,13 +179,17 @@ class Quality:
                 result.seeking += unheard
             result.watch += unheard
         cap = max(0.0, wall)
-        result.watch = _micro(min(result.watch, cap))
-        result.playing = _micro(min(result.playing, result.watch))
-        result.rebuffering = _micro(min(result.rebuffering, result.watch))
+        result.watch = _within(result.watch, cap)
+        result.playing = _within(result.playing, result.watch)
+        result.rebuffering = _within(result.rebuffering, result.watch)
         # A seek's latency counts while paused too: within the session, not the watch time.
-        result.seeking = _micro(min(result.seeking, cap))
+        result.seeking = _within(result.seeking, cap)
         if result.startup is not None:
-            result.startup = startup_class(min(result.startup, max(result.watch, 0.0)))
+            capped = min(result.startup, max(result.watch, 0.0))
+            stored = startup_class(capped)
+            # Rounding to the hundredth must not carry it past the cap (a session a few
+            # milliseconds long): then it is the hundredth below.
+            result.startup = stored if stored <= capped else math.floor(capped * 100) / 100
         return result
 
     @property
@@ -209,6 +213,12 @@ class Quality:
 
 def _most(kept: Any, sent: Any) -> Any:
     return kept if sent is None or sent <= kept else sent
+
+
+def _within(value: float, cap: float) -> float:
+    """`value` held to `cap` and kept to the microsecond, the rounding never carrying it past."""
+    kept = _micro(min(value, cap))
+    return kept if kept <= cap else math.floor(cap * 1_000_000) / 1_000_000
 
 
 def _micro(value: float) -> float:

@@ -158,6 +158,16 @@ def test_durations_are_held_within_the_session_and_the_watch_time() -> None:
     assert end.seeking == 40 and end.startup == 40  # seeking may exceed watch time, not the session
 
 
+@pytest.mark.parametrize("wall", [0.009801, 0.0049, 0.015, 0.999999])
+def test_startup_rounded_to_the_hundredth_never_passes_a_short_session(wall: float) -> None:
+    """Found by the live fuzz test: a session 9.8 ms long stored a startup of 0.01 s."""
+    q = Quality()
+    fold(q, "playback", summary(state="paused", startup=0.25, watch=7, playing=5.5), 0)
+    end = ended(q, 0, wall=wall)
+    assert end.startup is not None and 0 <= end.startup <= end.watch <= wall
+    assert round(end.startup * 100) == end.startup * 100  # still a whole hundredth
+
+
 @pytest.mark.parametrize(
     ("events", "exit_", "waited"),
     [
