@@ -75,6 +75,8 @@ async def test_a_fault_in_one_channel_errors_that_channel_only() -> None:
     assert [json.loads(f) for f in out] == [["1", "1", "session:" + "a" * 21, "phx_error", {}]]
     # The failed channel's session is kept (5 s of play), the other channel still answers.
     assert len(writer.records) == 1 and writer.records[0].watched == 5.0
-    [reply] = await conn.receive(frame("1", "4", "session:" + "b" * 21, "event", {"name": "play", "from": 0}))
-    assert json.loads(reply)[4]["status"] == "ok"
+    # The other channel still works: its push is accepted (and so, as ever, not answered).
+    assert (
+        await conn.receive(frame("1", "4", "session:" + "b" * 21, "event", {"name": "play", "from": 0})) == []
+    )
     assert conn.sessions == 1
