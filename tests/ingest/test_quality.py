@@ -50,8 +50,9 @@ def test_invalid_numbers_are_ignored(bad: Any) -> None:
 
 def test_numbers_are_kept_to_the_microsecond_and_never_subnormal() -> None:
     q = Quality()
-    fold(q, "playback", summary(watch=5e-324, playing=1e-7, seeking=1.23456789), 0)
-    assert (q.watch, q.playing, q.seeking) == (0.0, 0.0, 1.234568)
+    fold(q, "playback", summary(watch=5e-324, playing=1e-7, seeking=1.23456789, upscale=1e-300), 0)
+    stored = q.final(0, 10.0, None)  # rounded once, as stored
+    assert (stored.watch, stored.playing, stored.seeking, stored.upscale) == (0.0, 0.0, 1.234568, 0.0)
 
 
 def test_counts_must_be_whole_and_bounded() -> None:
@@ -240,12 +241,12 @@ async def test_over_the_limits_a_channel_answers_with_the_reason_and_counts_noth
     writer, clock = RecordingWriter(), [100.0]
     conn = connection(writer, clock)
     topic = "session:" + "q" * 21
-    [joined] = await conn.receive(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {"v": 1}}))
+    [joined] = await conn.answer(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {"v": 1}}))
     assert json.loads(joined)[4]["status"] == "ok"
 
     async def push(ref: int, payload: dict[str, Any]) -> dict[str, Any]:
         """The refusal, or an ok standing for the silence with which a push is accepted."""
-        replies = await conn.receive(frame("1", str(ref), topic, "event", payload))
+        replies = await conn.answer(frame("1", str(ref), topic, "event", payload))
         if not replies:
             return {"status": "ok", "response": {}}
         [reply] = replies
