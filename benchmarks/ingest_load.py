@@ -168,6 +168,12 @@ class Clients:
         for pipe in self._pipes:
             pipe.send(("run", args))
 
+    def start_hold(self, *args: Any) -> None:
+        """Start every client's pages heartbeating (see `loadgen.Worker.hold`); `finish_run`
+        collects."""
+        for pipe in self._pipes:
+            pipe.send(("hold", args))
+
     def finish_run(self) -> list[Stats]:
         return [pipe.recv() for pipe in self._pipes]
 

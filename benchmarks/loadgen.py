@@ -97,6 +97,8 @@ class Page(WebSocketClient):
         self._rotate_after = 0
         self._window_start = 0.0
         self._deadline = 0.0
+        # Holding (the concurrency benchmark): seconds between heartbeats, 0 when pushing bursts.
+        self._pace = 0.0
 
     # Frames
 
@@ -194,6 +196,18 @@ class Page(WebSocketClient):
         self._next_burst()
         return self._settled
 
+    def hold(
+        self, pace: float, first_at: float, window_start: float, deadline: float
+    ) -> asyncio.Future[None]:
+        """Stay open and playing, as a page whose viewer just watches: a heartbeat every `pace`
+        seconds from `first_at` (the published client's is 30 s), and nothing else. Replies
+        between `window_start` and `deadline` give the latencies; the future resolves at the end."""
+        self._pace, self._burst, self._rotate_after = pace, 0, 1 << 30
+        self._window_start, self._deadline = window_start, deadline
+        self._settled = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_at(first_at, self._next_burst)
+        return self._settled
+
     def _next_burst(self) -> None:
         frames: list[bytes] = []
         expected = 0
@@ -237,9 +251,17 @@ class Page(WebSocketClient):
             stats.window_bursts += 1
             stats.window_events += ok_events
             stats.latencies.append(now - self._sent_at)
-        if self._deadline and now < self._deadline:
+        if self._pace and now + self._pace < self._deadline:
+            asyncio.get_running_loop().call_at(self._sent_at + self._pace, self._next_burst)
+        elif self._pace:
+            self._settled_now()
+        elif self._deadline and now < self._deadline:
             self._next_burst()
-        elif self._settled is not None and not self._settled.done():
+        else:
+            self._settled_now()
+
+    def _settled_now(self) -> None:
+        if self._settled is not None and not self._settled.done():
             self._settled.set_result(None)
 
     def on_closed(self) -> None:
@@ -299,6 +321,29 @@ class Worker:
         self.stats.cpu_seconds = cpu[1] - cpu[0] if len(cpu) == 2 else 0.0
         return self.stats
 
+    async def hold(self, pace: float, go_at: float, window_start: float, deadline: float) -> Stats:
+        """Every page heartbeats every `pace` seconds from `go_at` on, the pages spread evenly over
+        the first `pace` seconds, as independent pages would be; latencies between `window_start`
+        and `deadline` (monotonic clock, shared by all processes)."""
+        self.stats = Stats(pages=len(self.pages))
+        for page in self.pages:
+            page.stats = self.stats
+        loop = asyncio.get_running_loop()
+        cpu: list[float] = []
+        loop.call_at(window_start, lambda: cpu.append(time.process_time()))
+        loop.call_at(deadline, lambda: cpu.append(time.process_time()))
+        step = pace / max(1, len(self.pages))
+        pending = [
+            page.hold(pace, go_at + index * step, window_start, deadline)
+            for index, page in enumerate(self.pages)
+        ]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()) + 30)
+            self.stats.unfinished = len(late)
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()) + 0.01)
+        self.stats.cpu_seconds = cpu[1] - cpu[0] if len(cpu) == 2 else 0.0
+        return self.stats
+
     async def close(self) -> None:
         for page in self.pages:
             page.close()
@@ -320,6 +365,8 @@ async def _serve(pipe: Connection, worker: Worker) -> None:
             pipe.send(await worker.open(*args))
         elif command == "run":
             pipe.send(await worker.run(*args))
+        elif command == "hold":
+            pipe.send(await worker.hold(*args))
         elif command == "close":
             await worker.close()
             pipe.send(None)
