@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,14 +39,18 @@ class BasicAuth:
         self._credentials = BasicCredentials(user, password)
         self._public = tuple(path.rstrip("/") for path in public)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Passing through returns the app's awaitable rather than awaiting it: a public websocket
+        # (the ingest socket, open for minutes) then keeps no frame of this layer alive.
         if (
             scope["type"] not in ("http", "websocket")
             or self._is_public(scope["path"])
             or scope.get(AUTHENTICATED) is True
         ):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._guard(scope, receive, send)
+
+    async def _guard(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         if self._is_preflight(scope, headers) or self._credentials.admit(headers.get("authorization")):
             await self.app(scope, receive, send)

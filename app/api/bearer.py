@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 
 import asyncpg
 from starlette.datastructures import Headers
@@ -49,14 +50,17 @@ class BearerTokens:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Passing through returns the app's awaitable rather than awaiting it, so that a websocket
+        # held open for minutes keeps no frame of this layer alive.
         if scope["type"] != "http" or not scope["path"].startswith(_GUARDED):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         token = bearer_token(Headers(scope=scope))
         if token is None:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._check(token, scope, receive, send)
+
+    async def _check(self, token: str, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             async with scope["app"].state.pool.acquire() as connection:
                 grant = await tokens.verify(connection, token)

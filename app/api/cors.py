@@ -7,7 +7,7 @@ themselves whatever origins the API allows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
@@ -32,11 +32,12 @@ class ApiCors(CORSMiddleware):
         self.inner = app
         self.paths = tuple(paths)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:  # type: ignore[override]
+        # Passing through returns the inner app's awaitable rather than awaiting it, so that a
+        # websocket held open for minutes does not keep this layer's frame alive (docs/PERFORMANCE.md).
         if scope["type"] != "http" or not scope["path"].startswith(self.paths):
-            await self.inner(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+            return self.inner(scope, receive, send)
+        return super().__call__(scope, receive, send)
 
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
