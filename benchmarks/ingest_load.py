@@ -38,7 +38,7 @@ from typing import Any
 from benchmarks.loadgen import Stats, worker_main
 from benchmarks.node_clients import NodeClients
 from benchmarks.report import Result, machine, markdown, table, write_section
-from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, server_target
+from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, cpus, server_target
 
 # Pages opened and closed before the memory baseline, so one-off start-up costs (imports done
 # lazily, caches, prepared statements) are not charged to the sessions measured.
@@ -100,8 +100,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="pages send only the published client's play and pause, not the snippet's quality events",
     )
-    parser.add_argument("--server-cpu", type=int, default=1, help="CPU the target runs on (default 1)")
-    parser.add_argument("--client-cpu", type=int, default=0, help="CPU of clients and database (default 0)")
+    parser.add_argument(
+        "--server-cpu", default="1", help="CPUs the target runs on, as taskset takes them (default 1)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`serve --workers N` for the server and baseline targets (the scale-out figure)",
+    )
+    parser.add_argument(
+        "--client-cpu",
+        default="0",
+        help="CPUs of the clients and the database, as taskset takes them (default 0)",
+    )
     parser.add_argument(
         "--server-command",
         help="run this instead of `python -m app serve`, e.g. to measure a variant (split like a shell)",
@@ -267,7 +279,7 @@ def profile(target: Target, folder: Path, seconds: float, round_: int) -> subpro
 
 
 @contextlib.contextmanager
-def running(target: Target, cpu: int) -> Iterator[Target]:
+def running(target: Target, cpu: int | str) -> Iterator[Target]:
     try:
         target.start(cpu)
         yield target
@@ -292,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine()
     raise_file_limit(max(args.open_sessions, args.sessions) + 1024)
     # Clients and the embedded database inherit this CPU; the target gets the other one.
-    os.sched_setaffinity(0, {args.client_cpu})
+    os.sched_setaffinity(0, cpus(args.client_cpu))
     results: list[Result] = []
     with (
         tempfile.TemporaryDirectory(prefix="video-metrics-bench-") as folder,
@@ -321,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                 target.command = shlex.split(args.server_command)
             if name == "baseline":
                 target.command = shlex.split(args.baseline_command)
+            if name != "ceiling" and args.workers > 1:
+                target.command += ["--workers", str(args.workers)]
             targets.append(stack.enter_context(running(target, args.server_cpu)))
         held = {target.name: memory(target, clients, args) for target in targets}
         for round_ in range(1, args.rounds + 1):

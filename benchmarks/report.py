@@ -141,7 +141,7 @@ def _against_baseline(results: list[Result]) -> list[str]:
     return [
         f"server / baseline: {middle:.3f} in CPU time per event (rounds {low:.3f} to {high:.3f}); "
         f"{memory['server']:.1f} against {memory['baseline']:.1f} KiB per open session "
-        f"({memory['server'] / memory['baseline']:.3f})"
+        f"({memory['server'] / memory['baseline'] if memory['baseline'] else float('nan'):.3f})"
     ]
 
 

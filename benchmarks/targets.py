@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,8 +50,9 @@ class Target:
         assert self.process is not None
         return self.process.pid
 
-    def start(self, cpu: int, timeout: float = 60.0) -> None:
-        """Start pinned to `cpu` (taskset execs, so the pid is the server's) and wait for /readyz."""
+    def start(self, cpu: int | str, timeout: float = 60.0) -> None:
+        """Start pinned to `cpu`, one or a list such as "0,1" (taskset execs, so the pid is the
+        server's), and wait for /readyz."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 ["taskset", "-c", str(cpu), *self.command],
@@ -83,10 +85,13 @@ class Target:
             self.process.wait()
 
     def rss_kib(self) -> int:
-        return rss_kib(self.pid)
+        """Resident memory of the target with its children's (the workers of `--workers N`)."""
+        return int(sum(_of_live(rss_kib, pid) for pid in process_tree(self.pid)))
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.pid)
+        """The target's CPU time with its children's: `serve --workers N` is a supervisor whose
+        worker processes do the work."""
+        return sum(_of_live(cpu_seconds, pid) for pid in process_tree(self.pid))
 
 
 def rss_kib(pid: int) -> int:
@@ -97,6 +102,42 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def _of_live(read: Callable[[int], float], pid: int) -> float:
+    """`read(pid)`, or 0 for a process that ended since it was listed (not the target itself)."""
+    try:
+        return read(pid)
+    except (OSError, RuntimeError):
+        return 0
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every live process descended from it, from the parent pids in /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        parents.setdefault(parent, []).append(int(entry.name))
+    tree, index = [pid], 0
+    while index < len(tree):
+        tree += parents.get(tree[index], [])
+        index += 1
+    return tree
+
+
+def cpus(spec: int | str) -> set[int]:
+    """A CPU list as taskset takes it ("1", "0,1", "0-1") as a set of CPU numbers."""
+    chosen: set[int] = set()
+    for part in str(spec).split(","):
+        first, _, last = part.partition("-")
+        chosen.update(range(int(first), int(last or first) + 1))
+    return chosen
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far, from /proc/<pid>/stat."""
     stat = Path(f"/proc/{pid}/stat").read_text()
@@ -105,14 +146,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
-def core_busy_seconds(cpu: int) -> float:
-    """Busy seconds of one CPU since boot, from /proc/stat (user, nice, system, irq, softirq; guest
-    time is inside user). Busy time on the pinned CPU that the target did not use is other load."""
+def core_busy_seconds(cpu: int | str) -> float:
+    """Busy seconds of the CPUs `cpu` names since boot, from /proc/stat (user, nice, system, irq,
+    softirq; guest time is inside user). Busy time on the target's CPUs that the target did not
+    use is other load."""
+    wanted = {f"cpu{number}" for number in cpus(cpu)}
+    busy = 0.0
     for line in Path("/proc/stat").read_text().splitlines():
-        if line.startswith(f"cpu{cpu} "):
-            user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in line.split()[1:8])
-            return (user + nice + system + irq + softirq) / _CLOCK_TICKS
-    raise RuntimeError(f"no cpu{cpu} in /proc/stat")
+        name, _, values = line.partition(" ")
+        if name in wanted:
+            user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in values.split()[:7])
+            busy += (user + nice + system + irq + softirq) / _CLOCK_TICKS
+            wanted.discard(name)
+    if wanted:
+        raise RuntimeError(f"no {', '.join(sorted(wanted))} in /proc/stat")
+    return busy
 
 
 def server_target(database_url: str, data_dir: Path) -> Target:
