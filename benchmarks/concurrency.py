@@ -35,7 +35,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.ingest_load import SETTLE_SECONDS, WARM_UP_PAGES, Clients, raise_file_limit, running
+from benchmarks.ingest_load import SETTLE_SECONDS, WARM_UP_PAGES, Clients, profile, raise_file_limit, running
 from benchmarks.loadgen import Stats
 from benchmarks.report import machine
 from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, server_target
@@ -93,6 +93,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--database-url", default=None, help="an existing database instead of an embedded one"
     )
     parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy each target in the window into DIR"
+    )
+    parser.add_argument(
         "--server-env", action="append", default=[], help="NAME=VALUE for the server, repeatable"
     )
     args = parser.parse_args(argv)
@@ -130,7 +133,10 @@ def hold(target: Target, clients: Clients, args: argparse.Namespace, round_: int
     time.sleep(max(0.0, window_start - time.monotonic()))
     cpu_start, core_start = target.cpu_seconds(), core_busy_seconds(args.server_cpu)
     written_start = rows_written(target)
+    profiler = profile(target, args.profile, args.seconds, round_) if args.profile else None
     time.sleep(max(0.0, deadline - time.monotonic()))
+    if profiler is not None:
+        profiler.wait(30)
     cpu_used = target.cpu_seconds() - cpu_start
     core_used = core_busy_seconds(args.server_cpu) - core_start
     written_end = rows_written(target)

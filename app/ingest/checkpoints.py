@@ -46,12 +46,13 @@ class CheckpointSchedule(Generic[Item]):
             return self.interval
         return max(0.0, self._queue[0][0] - self.slack - now)
 
-    def due(self, now: float, still_open: Callable[[Item], bool]) -> list[Item]:
+    def due(self, now: float, still_open: Callable[[Item], bool], most: int | None = None) -> list[Item]:
         """The open sessions due by `now` (plus the slack), each scheduled again one interval on;
-        sessions that have ended since are dropped."""
+        sessions that have ended since are dropped. At most `most` are taken: the rest stay at
+        the head of the queue, due, for the next call."""
         taken: list[Item] = []
         horizon = now + self.slack
-        while self._queue and self._queue[0][0] <= horizon:
+        while self._queue and self._queue[0][0] <= horizon and (most is None or len(taken) < most):
             _, item = self._queue.popleft()
             if not still_open(item):
                 continue

@@ -37,6 +37,8 @@ class OpenSession:
     ended: bool = False
     # The session's revision when it was last checkpointed; -1 until its first checkpoint.
     saved_revision: int = -1
+    # What it is counted under among the viewers playing now, made when first needed.
+    live: Playing | None = None
 
     def record(
         self, watched: Watched, ended_at: float, *, final: bool, process_id: uuid.UUID | None = None
@@ -173,11 +175,12 @@ class Hub:
         """Seconds until the next open session is due for a checkpoint."""
         return self._schedule.wait(now)
 
-    def checkpoint(self, at: float) -> int:
+    def checkpoint(self, at: float, most: int | None = None) -> int:
         """Write what the sessions due now have watched so far, if anything changed (app/ingest/
-        checkpoints.py), so that a crash loses at most one interval of any session."""
+        checkpoints.py), so that a crash loses at most one interval of any session; at most
+        `most` of them (the others stay due). Returns how many were written."""
         count = 0
-        for session in self._schedule.due(at, lambda s: not s.ended):
+        for session in self._schedule.due(at, lambda s: not s.ended, most):
             state = session.session
             if state.revision == session.saved_revision and not state.playing:
                 continue  # paused, nothing new since the last checkpoint
@@ -206,8 +209,15 @@ class Hub:
 
     def playing_by_video_and_page(self) -> Counter[Playing]:
         """Sessions playing now, per video and page: what this process publishes (app/live.py)."""
-        return Counter(
-            Playing(s.key_id, metadata_text(s.metadata), s.identifier, s.page_url, s.page_host)
-            for s in self._open.values()
-            if s.session.playing
-        )
+        # Every second over every open session: each session's entry is made once, when it is
+        # first seen playing (its video and page do not change), not at every count.
+        counts: Counter[Playing] = Counter()
+        for s in self._open.values():
+            if s.session.open_from is not None:  # playing
+                live = s.live
+                if live is None:
+                    live = s.live = Playing(
+                        s.key_id, metadata_text(s.metadata), s.identifier, s.page_url, s.page_host
+                    )
+                counts[live] += 1
+        return counts

@@ -25,6 +25,9 @@ from app.ingest.writer import Writer
 
 log = logging.getLogger("video_metrics.ingest")
 
+# Sessions checkpointed between two yields to the event loop: a few milliseconds of work.
+CHECKPOINT_SLICE = 200
+
 
 class Ingest:
     """Starts the writer and the periodic jobs; at shutdown ends every open session and flushes."""
@@ -96,7 +99,14 @@ class Ingest:
         """Wake when the next open session falls due (app/ingest/checkpoints.py)."""
         while True:
             await asyncio.sleep(self.hub.until_checkpoint(time.time()))
-            count = self.hub.checkpoint(time.time())
+            # In slices, yielding between them: a tick of thousands of sessions due at once
+            # would otherwise hold every socket's frames (and heartbeats) until it is done.
+            count = 0
+            while True:
+                count += self.hub.checkpoint(time.time(), CHECKPOINT_SLICE)
+                if self.hub.until_checkpoint(time.time()) > 0:
+                    break
+                await asyncio.sleep(0)
             if count:
                 log.debug("event=checkpoint sessions=%d", count)
 

@@ -46,6 +46,27 @@ def test_schedule_takes_what_is_due_and_schedules_it_again() -> None:
     assert schedule.due(19.5, lambda _: True) == ["a"]
 
 
+def test_at_most_the_asked_number_is_taken_and_the_rest_stay_due_in_order() -> None:
+    schedule: CheckpointSchedule[str] = CheckpointSchedule(10.0, slack=0.5)
+    for name in "abcde":
+        schedule.add(name, 0.0)
+    assert schedule.due(10.0, lambda _: True, most=2) == ["a", "b"]
+    assert schedule.wait(10.0) == 0.0  # c, d and e are still due
+    assert schedule.due(10.0, lambda item: item != "d", most=2) == ["c", "e"]  # d ended: dropped
+    assert schedule.due(10.0, lambda _: True, most=2) == []
+    assert schedule.wait(10.0) == 9.5  # a is next, one interval after it was taken
+
+
+def test_a_hub_checkpoints_in_slices_and_writes_every_due_session_once() -> None:
+    writer = RecordingWriter()
+    hub = Hub(writer, INTERVAL)  # type: ignore[arg-type]
+    sessions = [opened(0.0) for _ in range(5)]
+    for session in sessions:
+        hub.open(session, 0.0)
+    assert [hub.checkpoint(10.0, most=2) for _ in range(4)] == [2, 2, 1, 0]
+    assert sorted(r.id for r in writer.records) == sorted(s.id for s in sessions)
+
+
 def test_a_session_is_first_written_one_interval_after_it_opens_even_before_a_play() -> None:
     writer = RecordingWriter()
     hub = Hub(writer, INTERVAL)  # type: ignore[arg-type]
