@@ -39,6 +39,7 @@ _WORD_TEXT = {"type": "string", "enum": [word.value for word in Word]}
 # Every IANA name this server knows (any letter case is accepted too).
 _ZONE_TEXT = {"type": "string", "enum": zones.names(), "example": "Europe/Berlin"}
 _DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+_DATE = {"type": "string", "format": "date", "example": "2024-05-01"}
 # Text PostgreSQL can store: no NUL character.
 _NO_NUL = "^[^\\u0000]*$"
 
@@ -67,7 +68,8 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         _ref("Timeframe"),
         'Sessions started in: an interval back from now ("7 days"; days, weeks, months and '
         "years count the time zone's calendar), today, yesterday, month to date, year to date, "
-        'unix seconds (from then to now), or {"from": s, "to": s} (both inclusive). Default '
+        'unix seconds (from then to now), {"from": s, "to": s} (both inclusive), or whole days '
+        '{"from": "2024-05-01", "to": "2024-05-07"} (both included). Default '
         '"7 days" (for watching: none, the viewers of now only). In a query string, the object '
         "form is JSON-encoded.",
     ),
@@ -165,6 +167,8 @@ SCHEMAS: dict[str, Schema] = {
                     "to": {"type": "number", "minimum": 0, "maximum": MAX_DECIMAL},
                 }
             ),
+            # Whole days of the time zone's calendar, both included.
+            _object({"from": _DATE, "to": _DATE}),
         ]
     },
     **ANSWER_SCHEMAS,

@@ -6,35 +6,36 @@ from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.openapi_schema import _NUMBER_OR_NULL, _PERIOD, _TIME, Schema, _counts, _object
 
 
-def _framed(properties: dict[str, Schema]) -> Schema:
+def _framed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
     """An answer's own keys, the time zone and resolved timeframe it used, and with `compare`
     the same keys for the comparison period."""
-    compared = _object({"timeframe": _PERIOD, **properties})
+    own = list(properties) if required is None else required
+    compared = _object({"timeframe": _PERIOD, **properties}, ["timeframe", *own])
     return _object(
         {**properties, "timezone": {"type": "string"}, "timeframe": _PERIOD, "compare": compared},
-        [*properties, "timezone", "timeframe"],
+        [*own, "timezone", "timeframe"],
     )
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"oneOf": [schema, {"type": "null"}]}
 
 
 def _plays_schema(device_name: str) -> Schema:
     """`plays` and `views` answer the same numbers; `views` (the reference shape) names the
-    device breakdown `device`, `plays` names it `device_type`."""
+    device breakdown `device`, `plays` names it `device_type`. `totals`: the whole timeframe."""
+    counted: dict[str, Schema] = {
+        "views": {"type": "integer"},
+        "total_view_time": {"type": "number"},
+        "unique_total_view_time": {"type": "number"},
+        "browser": _counts(BROWSERS),
+        device_name: _counts(DEVICES),
+        "platform": _counts(PLATFORMS),
+    }
     return _framed(
         {
-            "views": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "interval": _TIME,
-                        "views": {"type": "integer"},
-                        "total_view_time": {"type": "number"},
-                        "unique_total_view_time": {"type": "number"},
-                        "browser": _counts(BROWSERS),
-                        device_name: _counts(DEVICES),
-                        "platform": _counts(PLATFORMS),
-                    }
-                ),
-            }
+            "views": {"type": "array", "items": _object({"interval": _TIME, **counted})},
+            "totals": _object(counted),
         }
     )
 
@@ -67,7 +68,19 @@ _VIDEOS_SCHEMA = _object(
         "timezone": {"type": "string"},
         "timeframe": _PERIOD,
         "compare": _object(
-            {"timeframe": _PERIOD, "videos": {"type": "array", "items": _VIDEO}, "totals": _TOTALS}
+            {
+                "timeframe": _PERIOD,
+                "videos": {"type": "array", "items": _VIDEO},
+                "totals": _TOTALS,
+                "change": _object(
+                    {
+                        "plays": _NUMBER_OR_NULL,
+                        "total_view_time": _NUMBER_OR_NULL,
+                        "average_view_time": _NUMBER_OR_NULL,
+                        "average_percent_watched": _NUMBER_OR_NULL,
+                    }
+                ),
+            }
         ),
     },
     ["videos", "totals", "next_offset", "timezone", "timeframe"],
@@ -118,7 +131,10 @@ ANSWER_SCHEMAS: dict[str, Schema] = {
                                 "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
                                 "viewers": {"type": "integer"},
                                 "rewatches": {"type": "integer", "minimum": 0},
-                            }
+                                # With minimum_watch_seconds only.
+                                "percent_of_plays": _NUMBER_OR_NULL,
+                            },
+                            ["range", "range_time", "viewers", "rewatches"],
                         ),
                         _object(
                             {
@@ -133,8 +149,17 @@ ANSWER_SCHEMAS: dict[str, Schema] = {
                         ),
                     ]
                 },
-            }
-        }
+            },
+            # With ranges only; `plays` with minimum_watch_seconds only.
+            "drop_off": _nullable(
+                _object({"range": {"type": "integer"}, "viewers_lost": {"type": "integer"}})
+            ),
+            "most_rewatched": _nullable(
+                _object({"range": {"type": "integer"}, "rewatches": {"type": "integer"}})
+            ),
+            "plays": {"type": "integer", "minimum": 0},
+        },
+        ["engagement"],
     ),
     "Sources": _framed(
         {
@@ -148,7 +173,13 @@ ANSWER_SCHEMAS: dict[str, Schema] = {
                         "views": {"type": "integer"},
                     }
                 ),
-            }
+            },
+            "pages": {
+                "type": "array",
+                "items": _object(
+                    {"path": {"type": "string"}, "host": {"type": "string"}, "views": {"type": "integer"}}
+                ),
+            },
         }
     ),
     "Videos": _VIDEOS_SCHEMA,
