@@ -183,6 +183,7 @@ SCHEMAS: dict[str, Schema] = {
                         "key": {"type": "string"},
                         "created_at": _TIME,
                         "disabled_at": {"oneOf": [_TIME, {"type": "null"}]},
+                        "demo": {"type": "boolean"},
                     }
                 ),
             }
