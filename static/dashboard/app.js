@@ -1,8 +1,11 @@
 // The dashboard: a face of the public REST API (docs/DASHBOARD.md). One shell serves every page;
 // the URL holds each view's whole state, so a link or a reload shows the same view.
 import { html, render, useEffect, useRef, useState } from "./lib/html.js";
-import { readState, urlFor } from "./lib/state.js";
+import { navigate, readState, urlFor } from "./lib/state.js";
 import { viewChanged } from "./lib/load.js";
+import { ALL_KEYS } from "./lib/api.js";
+import { keys } from "./lib/keys.js";
+import { Loading } from "./components/states.js";
 import { Layout } from "./components/layout.js";
 import { PAGES } from "./pages/index.js";
 
@@ -23,9 +26,16 @@ function App() {
     };
   }, []);
   const page = PAGES.find((candidate) => candidate.path === state.path);
+  // A view of the data without a key in its URL shows the default key's (docs/DASHBOARD.md).
+  const choosing = Boolean(page && page.scoped && state.key === null);
+  useEffect(() => {
+    if (!choosing) return;
+    const choose = (list) => navigate(urlFor(state.path, state, { key: defaultKey(list) }, { own: true }), { replace: true });
+    keys().then(choose, () => choose([]));
+  }, [choosing, state]);
   useEffect(() => {
     // Spell every default out in the URL, so that copying it copies this exact view.
-    if (page) {
+    if (page && !choosing) {
       const canonical = urlFor(state.path, state, {}, { own: true });
       if (canonical !== window.location.pathname + window.location.search) {
         window.history.replaceState(null, "", canonical);
@@ -40,7 +50,16 @@ function App() {
     }
   }, [state]);
   const Page = page ? page.component : NotFound;
-  return html`<${Layout} state=${state} pages=${PAGES}><${Page} state=${state} /></${Layout}>`;
+  return html`<${Layout} state=${state} pages=${PAGES}>
+    ${choosing ? html`<${Loading} />` : html`<${Page} state=${state} />`}
+  </${Layout}>`;
+}
+
+/** The oldest working key that is not the demo page's; else the demo's; else every key. */
+export function defaultKey(list) {
+  const working = list.filter((k) => k.disabled_at === null);
+  const chosen = working.find((k) => !k.demo) || working[0] || list[0];
+  return chosen ? chosen.key : ALL_KEYS;
 }
 
 const root = document.getElementById("app");

@@ -44,8 +44,9 @@ export function engagementChart(answer, { height = 260 } = {}) {
       data.push(then.map((r) => r.percent_of_plays ?? null));
     }
     const marks = [
-      [answer.drop_off, colors.bad],
-      [answer.most_rewatched, colors.warn],
+      // Named in the list under the chart, in the same colours.
+      [answer.drop_off, colors.bad, colors.badLine],
+      [answer.most_rewatched, colors.warn, colors.warnLine],
     ].filter(([mark]) => mark);
     const options = {
       height,
@@ -86,14 +87,18 @@ export function engagementChart(answer, { height = 260 } = {}) {
         draw: [
           (u) => {
             const { ctx } = u;
-            for (const [mark, colour] of marks) {
+            for (const [mark, fill, line] of marks) {
               const range = ranges[mark.range];
               if (!range) continue;
               const left = u.valToPos(range.range_time.from, "x", true);
               const right = u.valToPos(range.range_time.to, "x", true);
+              const width = Math.max(right - left, 2);
               ctx.save();
-              ctx.fillStyle = colour;
-              ctx.fillRect(left, u.bbox.top, Math.max(right - left, 2), u.bbox.height);
+              ctx.fillStyle = fill;
+              ctx.fillRect(left, u.bbox.top, width, u.bbox.height);
+              ctx.strokeStyle = line;
+              ctx.lineWidth = 1.5 * devicePixelRatio;
+              ctx.strokeRect(left, u.bbox.top, width, u.bbox.height);
               ctx.restore();
             }
           },
@@ -115,8 +120,8 @@ export function engagementTable(answer) {
   };
   const columns = [
     { key: "range", label: "Range", value: (row) => row.range.range, text: (row) => `${format.position(row.range.range_time.from)}–${format.position(row.range.range_time.to)}${marked(row.range)}` },
-    { key: "range_from", label: "From (s)", numeric: true, value: (row) => row.range.range_time.from, text: (row) => format.position(row.range.range_time.from) },
-    { key: "range_to", label: "To (s)", numeric: true, value: (row) => row.range.range_time.to, text: (row) => format.position(row.range.range_time.to) },
+    { key: "range_from", label: "From", numeric: true, value: (row) => row.range.range_time.from, text: (row) => format.position(row.range.range_time.from) },
+    { key: "range_to", label: "To", numeric: true, value: (row) => row.range.range_time.to, text: (row) => format.position(row.range.range_time.to) },
     { key: "viewers", label: "Viewers", numeric: true, value: (row) => row.range.viewers, text: (row) => format.count(row.range.viewers) },
     { key: "percent_of_plays", label: "Share of plays", numeric: true, value: (row) => row.range.percent_of_plays ?? null, text: (row) => format.percent(row.range.percent_of_plays) },
     { key: "rewatches", label: "Rewatches", numeric: true, value: (row) => row.range.rewatches, text: (row) => format.count(row.range.rewatches) },

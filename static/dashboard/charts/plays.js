@@ -10,9 +10,12 @@ const seconds = (iso) => Date.parse(iso) / 1000;
 export function alignBuckets(answer, interval, list = "views") {
   const rows = answer[list].map((bucket) => ({ x: seconds(bucket.interval), main: bucket, compare: null }));
   if (!answer.compare) return rows;
-  const shift = seconds(answer.timeframe.from) - seconds(answer.compare.timeframe.from);
+  // The distance between the periods in whole buckets, so that a bucket lands on a bucket (today
+  // at 03:15 is compared with the 3 h 15 min before midnight: 21:00 stands beside 00:00).
+  const width = nominalSeconds(interval);
+  const shift = Math.round((seconds(answer.timeframe.from) - seconds(answer.compare.timeframe.from)) / width) * width;
   // Days of 23 or 25 hours, months of 28 to 31 days: a bucket is found within half its width.
-  const near = nominalSeconds(interval) / 2;
+  const near = width / 2;
   for (const bucket of answer.compare[list]) {
     const x = seconds(bucket.interval) + shift;
     const match = rows.find((row) => Math.abs(row.x - x) < near && row.compare === null);
@@ -22,8 +25,20 @@ export function alignBuckets(answer, interval, list = "views") {
   return rows.sort((a, b) => a.x - b.x);
 }
 
-/** uPlot's options and data for the aligned rows. */
-export function playsChart(rows, { interval, zone, compared, height = 260 }) {
+// Tick steps of whole buckets (and their multiples), never finer than the buckets.
+const STEPS = {
+  hour: [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400],
+  day: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+  week: [7 * 86_400, 14 * 86_400, 28 * 86_400, 91 * 86_400],
+  month: [2_629_800, 2 * 2_629_800, 3 * 2_629_800, 6 * 2_629_800, 12 * 2_629_800],
+};
+
+/** uPlot's options and data for the aligned rows; the x axis spans the whole period asked. */
+export function playsChart(rows, { interval, zone, compared, period, height = 260 }) {
+  const width = nominalSeconds(interval);
+  const pad = width / 2;
+  const first = period ? seconds(period.from) : Infinity;
+  const last = period ? seconds(period.to) - width : -Infinity;
   return (colors) => {
     const bars = (align) => window.uPlot.paths.bars({ size: [compared ? 0.42 : 0.7, 48], align, gap: 1 });
     const series = [
@@ -55,13 +70,19 @@ export function playsChart(rows, { interval, zone, compared, height = 260 }) {
       height,
       tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), zone),
       series,
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.08] } },
+      scales: {
+        // Half a bucket of room at either end, so that the first and last bars are whole.
+        x: { time: true, range: (u, min, max) => [Math.min(min, first) - pad, Math.max(max, last) + pad] },
+        y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.08] },
+      },
       axes: [
         {
           stroke: colors.text,
           grid: { show: false },
           ticks: { stroke: colors.grid },
           values: (u, splits) => splits.map((x) => format.tick(x, interval, zone)),
+          incrs: STEPS[interval],
+          space: 64,
         },
         {
           stroke: colors.text,

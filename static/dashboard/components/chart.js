@@ -17,7 +17,9 @@ export function palette() {
     grid: read("--chart-grid"),
     text: read("--muted"),
     bad: read("--bad-soft"),
+    badLine: read("--bad"),
     warn: read("--warn-soft"),
+    warnLine: read("--warn"),
   };
 }
 
@@ -55,7 +57,7 @@ export function Chart({ id, title, help, state, build, table, summary, legend, c
       </div>
     </div>
     ${asTable
-      ? html`<${DataTable} id=${`${id}-table`} title=${`${title}: the numbers`} ...${table} />`
+      ? html`<${DataTable} id=${`${id}-table`} title="The numbers" bare=${true} ...${table} />`
       : html`<${Plot} build=${build} summary=${summary} id=${id} />${legend}`}
     ${children}
   </section>`;

@@ -3,10 +3,11 @@
 import { html } from "../lib/html.js";
 import { RANGES } from "../lib/period.js";
 import * as format from "../lib/format.js";
+import { ALL_KEYS } from "../lib/api.js";
 
 export function scopeLabel(state) {
   const parts = [];
-  if (state.key) parts.push(`key ${state.key}`);
+  if (state.key && state.key !== ALL_KEYS) parts.push(`key ${state.key}`);
   if (state.video && state.path !== "/video") parts.push(`videos with ${state.video}`);
   return parts.length ? parts.join(", ") : "all keys";
 }

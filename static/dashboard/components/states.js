@@ -1,6 +1,6 @@
 // What a view says while it loads, when there is nothing to show yet, and when it cannot show.
 import { html, useEffect, useState } from "../lib/html.js";
-import { get } from "../lib/api.js";
+import { ALL_KEYS, get } from "../lib/api.js";
 import { Snippet } from "./snippet.js";
 
 export function Loading({ label = "Loading…" }) {
@@ -40,16 +40,17 @@ export function ErrorNotice({ error, onRetry }) {
 
 /** No plays in the period: how to get some, with the snippet of the view's key (or the first). */
 export function Empty({ state }) {
-  const [key, setKey] = useState(state.key);
+  const own = state.key && state.key !== ALL_KEYS ? state.key : null;
+  const [key, setKey] = useState(own);
   useEffect(() => {
-    if (state.key) return setKey(state.key);
+    if (own) return setKey(own);
     get("keys", {})
       .then((answer) => {
         const active = answer.keys.find((k) => k.disabled_at === null);
         setKey(active ? active.key : null);
       })
       .catch(() => setKey(null));
-  }, [state.key]);
+  }, [own]);
   return html`<section class="panel empty" aria-labelledby="empty-title">
     <h2 id="empty-title">No plays here yet</h2>
     <p>

@@ -11,12 +11,12 @@ import { raw } from "./cards.js";
 import { Help } from "./help.js";
 
 export function DataTable(props) {
-  const { id, title, help, columns, rows, link, total, fileName, extra, empty = "Nothing to show.", sort, action } = props;
+  const { id, title, help, columns, rows, link, total, fileName, extra, empty = "Nothing to show.", sort, action, bare } = props;
   const save = () => {
     const header = columns.map((column) => column.key);
     download(fileName, csvText(header, rows.map((row) => columns.map((column) => column.value(row)))));
   };
-  return html`<section class="panel table-panel" aria-labelledby=${`${id}-title`}>
+  return html`<section class=${bare ? "table-panel bare" : "panel table-panel"} aria-labelledby=${`${id}-title`}>
     <div class="panel-head">
       <h2 id=${`${id}-title`}>${title}${help ? html` <${Help} label=${title} text=${help} />` : null}</h2>
       <div class="panel-actions">

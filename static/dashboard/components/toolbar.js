@@ -5,6 +5,7 @@ import { html, useEffect, useState } from "../lib/html.js";
 import { INTERVALS, RANGES } from "../lib/period.js";
 import { COMPARES, MINIMUMS, browserZone, navigate, urlFor } from "../lib/state.js";
 import { keys, onKeysChanged } from "../lib/keys.js";
+import { ALL_KEYS } from "../lib/api.js";
 import { playRule } from "../lib/definitions.js";
 import * as format from "../lib/format.js";
 
@@ -87,17 +88,17 @@ export function Toolbar({ state, controls = ALL, filters = true }) {
 
 function Scope({ state, go }) {
   const list = useKeys();
-  const known = list.some((k) => k.key === state.key);
+  const known = state.key === ALL_KEYS || list.some((k) => k.key === state.key);
   const [text, setText] = useState(state.video || "");
   useEffect(() => setText(state.video || ""), [state.video]);
   return html`
     <label class="field">
       <span>Key</span>
-      <select name="key" value=${state.key || ""} onChange=${(e) => go({ key: e.target.value || null })}>
-        <option value="">All keys</option>
+      <select name="key" value=${state.key} onChange=${(e) => go({ key: e.target.value })}>
+        <option value=${ALL_KEYS}>All keys</option>
         ${state.key && !known ? html`<option value=${state.key}>${state.key}</option>` : null}
         ${list.map(
-          (k) => html`<option value=${k.key}>${k.key}${k.disabled_at ? " (revoked)" : ""}</option>`,
+          (k) => html`<option value=${k.key}>${k.key}${k.demo ? " (demo)" : ""}${k.disabled_at ? " (revoked)" : ""}</option>`,
         )}
       </select>
     </label>

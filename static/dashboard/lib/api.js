@@ -3,6 +3,9 @@
 
 import { intervalParam, timeframe } from "./period.js";
 
+// The `key` of a view of every key (no key can be written with "*").
+export const ALL_KEYS = "*";
+
 export class ApiError extends Error {
   /** kind: "unreachable", "auth", "refused" (4xx: the API's own words), "server" (5xx). */
   constructor(kind, message, { status = 0, parameter = null } = {}) {
@@ -57,8 +60,29 @@ async function call(method, url, body, signal) {
   throw new ApiError("refused", message, { status: response.status, parameter });
 }
 
+// Answers asked for before the page needed them (prefetch.js), by URL; each is taken once.
+const early = new Map();
+
+export function prefetch(endpoint, params) {
+  const url = apiUrl(endpoint, params);
+  const answer = call("GET", url, undefined, undefined);
+  answer.catch(() => {}); // a failure is the page's to show, when it takes the answer
+  early.set(url, answer);
+}
+
 export function get(endpoint, params, signal) {
-  return call("GET", apiUrl(endpoint, params), undefined, signal);
+  const url = apiUrl(endpoint, params);
+  const answer = early.get(url);
+  if (answer) {
+    early.delete(url);
+    return answer;
+  }
+  return call("GET", url, undefined, signal);
+}
+
+/** A page's questions (pages/questions.js) asked at once: {name: promise}. */
+export function ask(questions, signal) {
+  return Object.fromEntries(Object.entries(questions).map(([name, [endpoint, params]]) => [name, get(endpoint, params, signal)]));
 }
 
 export function post(path, body) {
@@ -72,7 +96,7 @@ export function remove(path) {
 /** The videos a view is about: a key, a metadata filter, both, or every video. */
 export function scopeQuery(state) {
   const query = {};
-  if (state.key) query.key = state.key;
+  if (state.key && state.key !== ALL_KEYS) query.key = state.key;
   if (state.video !== null && state.video !== undefined) query.video = metadataOf(state.video);
   // {"video": {}} matches every video's metadata: all videos, of every key.
   return Object.keys(query).length ? query : { video: {} };

@@ -48,6 +48,7 @@ export function Keys({ state }) {
               value: (row) => row.disabled_at,
               text: (row) => (row.disabled_at ? `Revoked ${format.moment(row.disabled_at, state.tz)}` : "Active"),
             },
+            { key: "demo", label: "Used by", value: (row) => row.demo, text: (row) => (row.demo ? "the demo page" : "") },
           ]}
           rows=${data.keys.keys}
           action=${(row) => html`<div class="row-actions">

@@ -2,7 +2,8 @@
 // minute over the last 30 minutes. Asks again every few seconds while the tab is visible, and not
 // at all while it is hidden.
 import { html, useEffect, useMemo, useState } from "../lib/html.js";
-import { get, scopeQuery } from "../lib/api.js";
+import { ask } from "../lib/api.js";
+import { live } from "./questions.js";
 import { useLoad } from "../lib/load.js";
 import { follow, urlFor } from "../lib/state.js";
 import { DEFINITIONS } from "../lib/definitions.js";
@@ -17,7 +18,6 @@ import { liveChart, liveTable, minuteRows } from "../charts/live.js";
 import { filesOf, question } from "./overview.js";
 
 export const REFRESH_SECONDS = 5;
-const WINDOW = "30 minutes";
 
 /** A counter that goes up every few seconds while the page is visible. */
 function useTicks() {
@@ -42,16 +42,10 @@ function useTicks() {
 
 export function Live({ state }) {
   const { tick, visible } = useTicks();
-  const { data, error } = useLoad((signal) => {
-    const query = scopeQuery(state);
-    const common = { query, timezone: state.tz };
-    return {
-      watching: get("watching", { ...common, by: "video", timeframe: WINDOW }, signal),
-      pages: get("watching", { ...common, by: "page" }, signal),
-      plays: get("plays", { ...common, interval: "1 minute", timeframe: WINDOW, minimum_watch_seconds: state.min }, signal),
-      at: Promise.resolve(new Date()),
-    };
-  }, question(state) + tick);
+  const { data, error } = useLoad(
+    (signal) => ({ ...ask(live(state), signal), at: Promise.resolve(new Date()) }),
+    question(state) + tick,
+  );
   return html`
     <${PageHeading} title="Live" state=${state} />
     <${Toolbar} state=${state} controls=${["scope", "min", "tz"]} filters=${false} />

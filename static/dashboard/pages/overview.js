@@ -1,7 +1,8 @@
 // The overview: the headline numbers with their change, plays over time beside the comparison
 // period, and the top videos, pages, browsers, devices and platforms, each row a filter.
 import { html, useMemo } from "../lib/html.js";
-import { get, periodParams, sessionParams } from "../lib/api.js";
+import { ask } from "../lib/api.js";
+import { overview } from "./questions.js";
 import { useLoad } from "../lib/load.js";
 import { follow, urlFor } from "../lib/state.js";
 import { DEFINITIONS } from "../lib/definitions.js";
@@ -59,17 +60,7 @@ export function filesOf(state, answer) {
 }
 
 export function Overview({ state }) {
-  const { data, error, loading } = useLoad((signal) => {
-    const sessions = sessionParams(state);
-    const period = periodParams(state);
-    return {
-      videos: get("videos", { ...sessions, timeframe: period.timeframe, compare: period.compare, limit: 10 }, signal),
-      plays: get("plays", { ...sessions, ...period }, signal),
-      // Only the pages' totals are read: the widest buckets keep the answer small.
-      sources: get("sources", { ...sessions, timeframe: period.timeframe, interval: "12 months" }, signal),
-      watching: get("watching", { query: sessions.query, timezone: state.tz }, signal),
-    };
-  }, question(state));
+  const { data, error, loading } = useLoad((signal) => ask(overview(state), signal), question(state));
   return html`
     <${PageHeading} title="Overview" state=${state} answer=${data && data.videos} />
     <${Toolbar} state=${state} />
@@ -84,8 +75,8 @@ function OverviewBody({ state, data, loading }) {
   const compared = Boolean(plays.compare);
   const rows = useMemo(() => alignBuckets(plays, state.interval), [plays, state.interval]);
   const build = useMemo(
-    () => playsChart(rows, { interval: state.interval, zone: state.tz, compared }),
-    [rows, state.interval, state.tz, compared],
+    () => playsChart(rows, { interval: state.interval, zone: state.tz, compared, period: plays.timeframe }),
+    [rows, state.interval, state.tz, compared, plays],
   );
   const files = filesOf(state, videos);
   const filtered = ["page", "browser", "device", "platform"].some((name) => state[name]);

@@ -2,7 +2,8 @@
 // comparison period overlaid and the biggest drop-off and most re-watched range marked, the pages
 // it was played on, its breakdowns, and its peak viewers.
 import { html, useMemo } from "../lib/html.js";
-import { ApiError, get, metadataOf, periodParams, sessionParams } from "../lib/api.js";
+import { ask } from "../lib/api.js";
+import { video } from "./questions.js";
 import { useLoad } from "../lib/load.js";
 import { follow, urlFor } from "../lib/state.js";
 import { DEFINITIONS } from "../lib/definitions.js";
@@ -17,27 +18,8 @@ import { engagementChart, engagementTable } from "../charts/engagement.js";
 import { filesOf, question, totalsCards, versus } from "./overview.js";
 import { Breakdowns, PagesTable } from "./breakdowns.js";
 
-// The video's length cut into this many equal ranges.
-export const RANGES = 50;
-
 export function Video({ state }) {
-  const { data, error, loading } = useLoad((signal) => {
-    if (!state.video) throw new ApiError("refused", "video: this page needs a video; pick one on the Videos page", { parameter: "video" });
-    metadataOf(state.video);
-    const sessions = sessionParams(state);
-    const period = periodParams(state);
-    return {
-      videos: get("videos", { ...sessions, timeframe: period.timeframe, compare: period.compare, limit: 5 }, signal),
-      plays: get("plays", { ...sessions, ...period }, signal),
-      engagement: get(
-        "engagement",
-        { ...sessions, timeframe: period.timeframe, compare: period.compare, ranges: RANGES },
-        signal,
-      ),
-      sources: get("sources", { ...sessions, timeframe: period.timeframe, interval: "12 months" }, signal),
-      watching: get("watching", { query: sessions.query, timezone: state.tz, timeframe: period.timeframe }, signal),
-    };
-  }, question(state));
+  const { data, error, loading } = useLoad((signal) => ask(video(state), signal), question(state));
   const first = data && data.videos.videos[0];
   const title = first ? first.identifier || "A video without a label" : "Video";
   return html`
@@ -60,8 +42,8 @@ function VideoBody({ state, data, loading }) {
   const compared = Boolean(plays.compare);
   const rows = useMemo(() => alignBuckets(plays, state.interval), [plays, state.interval]);
   const playsBuild = useMemo(
-    () => playsChart(rows, { interval: state.interval, zone: state.tz, compared }),
-    [rows, state.interval, state.tz, compared],
+    () => playsChart(rows, { interval: state.interval, zone: state.tz, compared, period: plays.timeframe }),
+    [rows, state.interval, state.tz, compared, plays],
   );
   const curve = useMemo(() => engagementChart(engagement), [engagement]);
   const files = filesOf(state, videos);

@@ -1,8 +1,8 @@
 // Every video with plays in the period: sortable, searchable, a page at a time, each linking to
 // its own page. The table is /videos' answer as it is, so its columns are the API's CSV's.
 import { html, useEffect, useState } from "../lib/html.js";
-import { apiUrl, get, sessionParams } from "../lib/api.js";
-import { timeframe } from "../lib/period.js";
+import { apiUrl, ask } from "../lib/api.js";
+import { VIDEOS_PAGE, videoList } from "./questions.js";
 import { useLoad } from "../lib/load.js";
 import { follow, navigate, urlFor } from "../lib/state.js";
 import { DEFINITIONS } from "../lib/definitions.js";
@@ -13,18 +13,9 @@ import { DataTable } from "../components/table.js";
 import { Empty, ErrorNotice, Loading } from "../components/states.js";
 import { filesOf, question } from "./overview.js";
 
-const PAGE = 50;
-
-function listParams(state) {
-  const params = { ...sessionParams(state), timeframe: timeframe(state), sort: state.sort, order: state.order, limit: PAGE };
-  if (state.offset) params.offset = state.offset;
-  if (state.search) params.search = state.search;
-  return params;
-}
-
 export function Videos({ state }) {
   const { data, error, loading } = useLoad(
-    (signal) => ({ videos: get("videos", listParams(state), signal) }),
+    (signal) => ask(videoList(state), signal),
     question(state) + JSON.stringify([state.sort, state.order, state.search, state.offset]),
   );
   const answer = data && data.videos;
@@ -63,7 +54,7 @@ function List({ state, answer }) {
   };
   const first = answer.videos.length ? state.offset + 1 : 0;
   const last = state.offset + answer.videos.length;
-  const wholeList = apiUrl("videos", { ...listParams(state), limit: 1000, offset: undefined, format: "csv" });
+  const wholeList = apiUrl("videos", { ...videoList(state).videos[1], limit: 1000, offset: undefined, format: "csv" });
   return html`
     <${DataTable}
       id="video-list"
@@ -88,7 +79,7 @@ function List({ state, answer }) {
     <nav class="pager" aria-label="Pages of the list">
       <span class="muted">${format.count(first)}–${format.count(last)} of ${format.count(answer.totals.videos)}</span>
       ${state.offset > 0
-        ? html`<a href=${urlFor(state.path, state, { offset: Math.max(0, state.offset - PAGE) }, { own: true })} onClick=${follow}>Previous</a>`
+        ? html`<a href=${urlFor(state.path, state, { offset: Math.max(0, state.offset - VIDEOS_PAGE) }, { own: true })} onClick=${follow}>Previous</a>`
         : null}
       ${answer.next_offset !== null
         ? html`<a href=${urlFor(state.path, state, { offset: answer.next_offset }, { own: true })} onClick=${follow}>Next</a>`
