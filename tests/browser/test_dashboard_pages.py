@@ -70,6 +70,9 @@ async def test_the_policy_allows_this_server_only(dashboard: Dashboard) -> None:
     # One inline script, the import map; everything else is a file of this server.
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", response.text) == ['<script type="importmap">']
     assert "http://" not in response.text and "https://" not in response.text
+    # A browser ignores an import map that comes after the first module it was asked to load.
+    first_module = min(response.text.index('rel="modulepreload"'), response.text.index('type="module"'))
+    assert response.text.index('type="importmap"') < first_module
     assert modules.headers["cache-control"] == "no-cache"
     assert modules.headers["content-type"].startswith("text/javascript")
 
@@ -91,6 +94,8 @@ async def test_no_horizontal_scroll_on_a_phone(browser: Any, dashboard: Dashboar
         **context_options(viewport={"width": 360, "height": 740}, color_scheme=scheme, is_mobile=True)
     )
     page = await context.new_page()
+    watcher = Watcher(page, dashboard.base_url)
+    # One page going from view to view, as a person does (modules loaded again in a used page).
     for path in PAGES:
         await page.goto(dashboard.url(path, **state_for(path, dashboard)))
         await ready(page)
@@ -98,6 +103,7 @@ async def test_no_horizontal_scroll_on_a_phone(browser: Any, dashboard: Dashboar
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert width[0] <= width[1], (path, width)
+    assert watcher.errors == []
     await context.close()
 
 

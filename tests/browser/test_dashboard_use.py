@@ -160,3 +160,19 @@ async def status(dashboard: Dashboard, key: str) -> str | None:
         listed = (await client.get("/api/v1/keys")).json()["keys"]
     disabled: str | None = next(k["disabled_at"] for k in listed if k["key"] == key)
     return disabled
+
+
+async def test_a_view_without_a_key_shows_the_default_one(owner: Any, dashboard: Dashboard) -> None:
+    """The oldest working key that is not the demo page's (docs/DASHBOARD.md); `key=*` is every key."""
+    async with httpx.AsyncClient(base_url=dashboard.base_url, auth=(USER, PASSWORD)) as client:
+        listed = (await client.get("/api/v1/keys")).json()["keys"]
+    expected = next(k["key"] for k in listed if k["disabled_at"] is None and not k["demo"])
+    page = await owner.new_page()
+    await page.goto(dashboard.base_url + "/")
+    await ready(page)
+    assert httpx.URL(page.url).params["key"] == expected
+    await page.select_option("select[name='key']", "*")
+    await ready(page)
+    assert httpx.URL(page.url).params["key"] == "*"
+    assert "all keys" in (await page.text_content(".page-head p") or "")
+    await page.close()
