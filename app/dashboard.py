@@ -5,9 +5,10 @@ modules without a build step): the server only hands out the shell at each page'
 a pasted link and a reload land on the same view, and its modules. It sits behind the same Basic
 auth as the API (app/api/auth.py protects every path that is not listed as public).
 
-The policy allows scripts and styles from this server only, and one inline script by its hash:
-the import map that lets the vendored Preact modules import each other by name (an import map
-cannot be an external file). No eval, no inline handlers, no request to another origin.
+The policy allows scripts and styles from this server only, and two inline scripts by their
+hashes: the import map that lets the vendored Preact modules import each other by name (an import
+map cannot be an external file), and the three lines that set the chosen theme before the first
+paint (a file would hold up the page). No eval, no inline handlers, no request to another origin.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import html
 import json
 import re
 from functools import cache
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -28,9 +30,16 @@ from app.web import STATIC_DIR, StaticHeaders
 
 DASHBOARD_DIR = STATIC_DIR / "dashboard"
 SHELL = DASHBOARD_DIR / "index.html"
-# Each page's path; the shell's router (static/dashboard/app.js) picks the page from it. None
-# collides with /api, /static, /socket, /demo, /metrics, /healthz, /readyz or /openapi.json.
-PAGES = ("/", "/videos", "/video", "/live", "/keys")
+# Each page's path and module; the shell's router (static/dashboard/app.js and pages/index.js)
+# picks the page from the path and loads its module. No path collides with /api, /static,
+# /socket, /demo, /metrics, /healthz, /readyz or /openapi.json.
+PAGES = {
+    "/": "pages/overview.js",
+    "/videos": "pages/videos.js",
+    "/video": "pages/video.js",
+    "/live": "pages/live.js",
+    "/keys": "pages/keys.js",
+}
 # Modules change with the server: revalidated on every load (a cheap 304 by ETag), so that an
 # upgrade never runs a mix of old and new modules. The vendored files carry their version in
 # their path and keep the static files' caching.
@@ -39,8 +48,10 @@ MODULE_CACHE_CONTROL = "no-cache"
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
 _IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.DOTALL)
 _PRELOAD_HERE = "<!-- modulepreload -->"
-# Classic scripts, not modules.
-_NOT_MODULES = ("theme.js",)
+# The module that asks the API while the others load, and the app.
+PREFETCH = "prefetch.js"
+APP = "app.js"
+_RELATIVE_IMPORT = re.compile(r'^(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}/[^"]+)"', re.MULTILINE)
 
 
 def dashboard_routes() -> list[BaseRoute]:
@@ -53,26 +64,43 @@ def dashboard_routes() -> list[BaseRoute]:
 
 
 @cache
-def _shell() -> tuple[bytes, str]:
-    """The shell's bytes and its policy, read once: the policy names the inline scripts' hashes."""
-    page = SHELL.read_text(encoding="utf-8").replace(
-        _PRELOAD_HERE, "\n".join(preload_links(SHELL.read_text()))
-    )
+def _shell(path: str) -> tuple[bytes, str]:
+    """A page's shell and its policy, made once: the policy names the inline scripts' hashes."""
+    page = SHELL.read_text(encoding="utf-8")
+    page = page.replace(_PRELOAD_HERE, "\n".join(preload_links(page, PAGES[path])))
     return page.encode("utf-8"), content_security_policy(page)
 
 
-def preload_links(page: str) -> list[str]:
-    """A modulepreload link for every module of the dashboard and each one the import map names:
-    fetched at once, the modules cost one round trip instead of one per level of imports (about
-    300 ms of a first view on a loaded machine, measured by benchmarks/dashboard_benchmark.py)."""
+def preload_links(page: str, module: str) -> list[str]:
+    """A modulepreload link for each module the page at hand runs, so that they are fetched at
+    once instead of one level of imports after another: first those prefetch.js needs, so that
+    the view's API requests start as early as they can, then the vendored ones the import map
+    names, the app's and the page's own (benchmarks/dashboard_benchmark.py measures it). The
+    other pages' modules are loaded when they are shown."""
     found = _IMPORT_MAP.search(page)
     vendored = list(json.loads(found.group(1))["imports"].values()) if found else []
-    own = sorted(
-        "/static/dashboard/" + path.relative_to(DASHBOARD_DIR).as_posix()
-        for path in DASHBOARD_DIR.rglob("*.js")
-        if path.name not in _NOT_MODULES
-    )
-    return [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in [*own, *vendored]]
+    first = _graph(DASHBOARD_DIR / PREFETCH)
+    then: list[Path] = []
+    for start in (APP, module):
+        then += [path for path in _graph(DASHBOARD_DIR / start) if path not in first + then]
+    own = ["/static/dashboard/" + path.relative_to(DASHBOARD_DIR).as_posix() for path in first + then]
+    hrefs = [*own[: len(first)], *vendored, *own[len(first) :]]
+    return [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in hrefs]
+
+
+def _graph(module: Path) -> list[Path]:
+    """`module` and every dashboard module it imports, directly or not (static, relative imports:
+    the pages, imported when shown, are not part of the app's graph)."""
+    found: list[Path] = []
+    waiting = [module.resolve()]
+    while waiting:
+        current = waiting.pop(0)
+        if current in found or not current.is_file():
+            continue
+        found.append(current)
+        text = current.read_text(encoding="utf-8")
+        waiting += [(current.parent / name).resolve() for name in _RELATIVE_IMPORT.findall(text)]
+    return found
 
 
 def content_security_policy(page: str) -> str:
@@ -97,7 +125,7 @@ def content_security_policy(page: str) -> str:
 
 
 async def shell(request: Request) -> Response:
-    body, policy = _shell()
+    body, policy = _shell(request.url.path)
     return HTMLResponse(
         body,
         headers={

@@ -2,12 +2,12 @@
 // the URL holds each view's whole state, so a link or a reload shows the same view.
 import { html, render, useEffect, useRef, useState } from "./lib/html.js";
 import { navigate, readState, urlFor } from "./lib/state.js";
-import { viewChanged } from "./lib/load.js";
+import { track, viewChanged } from "./lib/load.js";
 import { ALL_KEYS } from "./lib/api.js";
 import { keys } from "./lib/keys.js";
 import { Loading } from "./components/states.js";
 import { Layout } from "./components/layout.js";
-import { PAGES } from "./pages/index.js";
+import { PAGES, component } from "./pages/index.js";
 
 function NotFound() {
   return html`<h1>Not found</h1><p>There is no such page. <a href="/">Go to the overview</a>.</p>`;
@@ -26,6 +26,15 @@ function App() {
     };
   }, []);
   const page = PAGES.find((candidate) => candidate.path === state.path);
+  const [shown, setShown] = useState(null); // {path, Page}: the page whose module has loaded
+  useEffect(() => {
+    if (!page) return undefined;
+    let current = true;
+    track(component(page)).then((Page) => current && setShown({ path: page.path, Page }));
+    return () => {
+      current = false;
+    };
+  }, [page]);
   // A view of the data without a key in its URL shows the default key's (docs/DASHBOARD.md).
   const choosing = Boolean(page && page.scoped && state.key === null);
   useEffect(() => {
@@ -49,9 +58,9 @@ function App() {
       document.getElementById("main")?.focus({ preventScroll: false });
     }
   }, [state]);
-  const Page = page ? page.component : NotFound;
+  const Page = !page ? NotFound : shown && shown.path === page.path ? shown.Page : null;
   return html`<${Layout} state=${state} pages=${PAGES}>
-    ${choosing ? html`<${Loading} />` : html`<${Page} state=${state} />`}
+    ${choosing || !Page ? html`<${Loading} />` : html`<${Page} state=${state} />`}
   </${Layout}>`;
 }
 

@@ -62,13 +62,17 @@ async def test_the_policy_allows_this_server_only(dashboard: Dashboard) -> None:
     policy = response.headers["content-security-policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["default-src"] == "'none'"
-    assert re.fullmatch(r"'self' 'sha256-[A-Za-z0-9+/=]+'", directives["script-src"])  # the import map only
+    # The import map and the theme's three lines, each by its hash.
+    assert re.fullmatch(r"'self' 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+'", directives["script-src"])
     assert directives["style-src"] == "'self'"
     assert directives["connect-src"] == "'self'"
     assert "unsafe" not in policy
     assert response.headers["cache-control"] == "no-cache"
-    # One inline script, the import map; everything else is a file of this server.
-    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", response.text) == ['<script type="importmap">']
+    # Two inline scripts, the import map and the theme; everything else is a file of this server.
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", response.text) == [
+        '<script type="importmap">',
+        "<script>",
+    ]
     assert "http://" not in response.text and "https://" not in response.text
     # A browser ignores an import map that comes after the first module it was asked to load.
     first_module = min(response.text.index('rel="modulepreload"'), response.text.index('type="module"'))

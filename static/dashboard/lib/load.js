@@ -55,6 +55,12 @@ export function useLoad(make, key) {
   return result;
 }
 
+/** A promise the view waits for (a page's module): not drawn before it settles. */
+export function track(promise) {
+  begin();
+  return promise.finally(settle);
+}
+
 /** The view changed (its URL did): drawn once its render is, and whatever it asks has come. */
 export function viewChanged() {
   begin();
