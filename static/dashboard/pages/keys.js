@@ -40,7 +40,7 @@ export function Keys({ state }) {
           id="keys"
           title="Your keys"
           columns=${[
-            { key: "key", label: "Key", value: (row) => row.key, text: (row) => html`<code>${row.key}</code>` },
+            { key: "key", label: "Key", value: (row) => row.key, text: (row) => html`<code class="key">${row.key}</code>` },
             { key: "created_at", label: "Created", value: (row) => row.created_at, text: (row) => format.moment(row.created_at, state.tz) },
             {
               key: "disabled_at",
