@@ -1,5 +1,5 @@
 """The `video-metrics` command: serve (the default), migrate, keys create / list / revoke,
-export and delete."""
+export and delete, tokens create / list / revoke, and mcp (the assistants' tools over stdio)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 
@@ -16,6 +17,7 @@ from app.api.params import KEY_PATTERN, KEY_RULE
 from app.config import Settings, SettingsError, load_settings
 from app.data import commands as data_commands
 from app.logs import configure_logging
+from app.tokens import commands as token_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(_key_as_operand(sys.argv[1:] if argv is None else argv))
     overrides = {
         name: value
-        for name in ("host", "port", "database_url", "data_dir", "log_level")
+        for name in ("host", "port", "database_url", "data_dir", "log_level", "workers")
         if (value := getattr(args, name, None)) is not None
     }
     try:
@@ -49,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         return _with_database(settings, lambda c: data_commands.run_export(c, args))
     if command == "delete":
         return _with_database(settings, lambda c: data_commands.run_delete(c, args, settings))
+    if command == "tokens":
+        if token_commands.usage_needed(args):
+            parser.parse_args(["tokens", "--help"])
+        return _with_database(settings, lambda c: token_commands.run(c, args))
+    if command == "mcp":
+        from app.mcp.stdio import serve_stdio
+
+        return serve_stdio(settings, args.keys)
     return 2
 
 
@@ -74,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server (the default)")
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 3000)")
+    serve.add_argument("--workers", type=int, help="processes sharing the port (default 1)")
     commands.add_parser("migrate", help="apply database migrations and exit")
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="keys_command")
@@ -83,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key: new joins with it fail")
     revoke.add_argument("key")
     data_commands.add_parsers(commands)
+    token_commands.add_parsers(commands)
+    mcp = commands.add_parser("mcp", help="serve the assistants' tools (Model Context Protocol) over stdio")
+    mcp.add_argument(
+        "--key",
+        dest="keys",
+        action="extend",
+        nargs="+",
+        metavar="KEY",
+        help="only these API keys' videos (default: every key)",
+    )
     return parser
 
 
@@ -99,7 +120,7 @@ def _serve(settings: Settings) -> int:
     except (SettingsError, PluginError) as error:
         print(f"video-metrics: {error}", file=sys.stderr)
         return 2
-    common = {
+    common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         **UVICORN_PROTOCOLS,
@@ -109,6 +130,8 @@ def _serve(settings: Settings) -> int:
         "access_log": False,
         "timeout_graceful_shutdown": 30,
     }
+    if settings.workers > 1:
+        return _serve_workers(settings, common)
     from app.server import create_app
 
     config = uvicorn.Config(create_app(settings, sinks), **common)
@@ -119,6 +142,41 @@ def _serve(settings: Settings) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 1
+
+
+def _serve_workers(settings: Settings, common: dict[str, Any]) -> int:
+    """`serve --workers N`: N processes accept on one listening socket, each with its own
+    sockets, sessions, writer and files (several processes sharing a database is the same case as
+    several hosts). Each makes the app from the environment, so every setting given here as a
+    flag is put there first; the embedded database, if any, is started once, here."""
+    import os
+
+    import uvicorn
+
+    from app.db.embedded import EmbeddedPostgres
+
+    embedded = None
+    url = settings.database_url
+    if url is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        url = embedded.start()
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "METRICS_DATA_DIR": str(settings.data_dir),
+            "HOST": settings.host,
+            "PORT": str(settings.port),
+            "METRICS_LOG_LEVEL": settings.log_level,
+            "METRICS_WORKERS": str(settings.workers),
+        }
+    )
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.run("app.server:app_from_environment", factory=True, workers=settings.workers, **common)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
 
 
 def _with_database(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:

@@ -14,11 +14,15 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator, mode
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import zones
+from app.ingest.country import check_database
 from app.intervals import Interval, parse_interval
 
 # The names sink plugins may have (app/sinks/interface.py says why), and the shortest webhook secret.
 SINK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MIN_SECRET = 16
+# A Host header value the MCP endpoint may answer: a name or address, with a port or ":*" (any
+# port), bracketed IPv6; or "*" alone for any.
+HOST_NAME = re.compile(r"\*|(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,5}|\*))?")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -86,9 +90,23 @@ class Settings(BaseSettings):
         default=20.0, ge=0, le=600, validation_alias=_env("METRICS_SHUTDOWN_FLUSH_SECONDS")
     )
     log_level: str = Field(default="info", validation_alias=_env("METRICS_LOG_LEVEL"))
+    # A MaxMind DB file (GeoLite2 Country, DB-IP Lite, ...) to read each viewer's country from;
+    # without one, every country is `unknown` (app/ingest/country.py).
+    geoip_database: Path | None = Field(default=None, validation_alias=_env("METRICS_GEOIP_DATABASE"))
     # The API's default time zone (an IANA name) for buckets, look-backs and day words.
     timezone: str = Field(default="UTC", validation_alias=_env("METRICS_TIMEZONE"))
     log_format: str = Field(default="text", validation_alias=_env("METRICS_LOG_FORMAT"))
+    # Processes serving the port (`serve --workers N`); each has its own sockets, sessions, writer
+    # and files (app/slots.py).
+    workers: int = Field(default=1, ge=1, le=64, validation_alias=_env("METRICS_WORKERS"))
+
+    # The assistants' tools over HTTP (app/mcp/http.py): the URL people and assistants reach this
+    # server at (the MCP discovery document names <it>/mcp), and the Host headers /mcp answers
+    # besides loopback names and that URL's host ("*": any, when a proxy controls Host).
+    public_url: str | None = Field(default=None, validation_alias=_env("METRICS_PUBLIC_URL"))
+    mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[], validation_alias=_env("METRICS_MCP_ALLOWED_HOSTS")
+    )
 
     # Sinks (app/sinks/): each stored session is also sent to these.
     webhook_url: str | None = Field(default=None, validation_alias=_env("METRICS_WEBHOOK_URL"))
@@ -132,6 +150,14 @@ class Settings(BaseSettings):
             return parse_interval(value)
         return value
 
+    @field_validator("geoip_database", mode="before")
+    @classmethod
+    def _readable_geoip_database(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        check_database(Path(str(value)))
+        return value
+
     @field_validator("sinks", mode="before")
     @classmethod
     def _split_sinks(cls, value: object) -> object:
@@ -140,6 +166,28 @@ class Settings(BaseSettings):
         for name in value if isinstance(value, list) else []:
             if not isinstance(name, str) or not SINK_NAME.fullmatch(name):
                 raise ValueError(f"{name!r} is not a sink plugin's name ({SINK_NAME.pattern})")
+        return value
+
+    @field_validator("mcp_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [host.strip() for host in value.split(",") if host.strip()]
+        for host in value if isinstance(value, list) else []:
+            if not isinstance(host, str) or not HOST_NAME.fullmatch(host):
+                raise ValueError(f"{str(host)[:100]!r} is not a host name, host:port, host:* or *")
+        return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_address(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError(f"{value[:100]!r} is not an http:// or https:// URL without query")
+            return value.strip().rstrip("/")
         return value
 
     @field_validator("webhook_url", "webhook_secret", "file_sink_path", mode="before")

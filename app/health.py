@@ -25,4 +25,5 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "error": f"schema not current, pending: {missing}"}, 503
         )
-    return JSONResponse({"status": "ok"})
+    # A standby behind or away does not make the server unready: reads fall back to the primary.
+    return JSONResponse({"status": "ok", **request.app.state.reads.state.as_json()})

@@ -229,6 +229,8 @@ async def delete_large(url: str, base_url: str, key: str) -> dict[str, Any]:
     try:
         await connection.execute("SELECT plays_hourly_rebuild()", timeout=None)
         await connection.execute("SELECT sources_rebuild()", timeout=None)
+        await connection.execute("SELECT videos_daily_rebuild()", timeout=None)
+        await connection.execute("SELECT quality_rollups_rebuild()", timeout=None)
     finally:
         await connection.close()
     timings = {}

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.loadgen import Stats, worker_main
+from benchmarks.node_clients import NodeClients
 from benchmarks.report import Result, machine, markdown, table, write_section
 from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, server_target
 
@@ -47,7 +48,9 @@ SETTLE_SECONDS = 2.0
 
 NOTES = """\
 Each open session is one page: one websocket from its own loopback address, one joined channel and
-one play, as the published client sends them. Throughput pages push bursts of play/pause `event`
+one play, as the published client sends them, with the snippet's quality events (an impression, a
+viewable impression and a `playback` summary after each play and pause, benchmarks/loadgen.py)
+unless `--no-quality`. Throughput pages push bursts of play/pause `event`
 frames, each burst closed by a heartbeat; the heartbeat's reply means every push before it was
 answered, and only pushes answered ok count. The ceiling is `benchmarks/ceiling_server.py`: the
 same uvicorn/Starlette websocket stack and settings, decoding each frame and answering ok, nothing
@@ -71,12 +74,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--open-sessions", type=int, default=5000, help="sessions held open (default 5000)")
     parser.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
     parser.add_argument(
+        "--generator",
+        choices=("python", "node"),
+        default="python",
+        help="the load generator: benchmarks/loadgen.py, or the independent Node.js one "
+        "(benchmarks/node/loadgen.mjs, on the ws library)",
+    )
+    parser.add_argument(
         "--rotate-after", type=int, default=2000, help="events before a page starts a new session"
     )
     parser.add_argument(
         "--rounds", type=int, default=1, help="throughput rounds, alternating the targets (default 1)"
     )
-    parser.add_argument("--targets", default="ceiling,server", help="comma-separated: ceiling, server")
+    parser.add_argument(
+        "--targets", default="ceiling,server", help="comma-separated: ceiling, server, baseline"
+    )
+    parser.add_argument(
+        "--baseline-command",
+        help="the `baseline` target: another build of the server, e.g. main's code, measured in the "
+        "same run to compare with (split like a shell)",
+    )
+    parser.add_argument(
+        "--no-quality",
+        dest="quality",
+        action="store_false",
+        help="pages send only the published client's play and pause, not the snippet's quality events",
+    )
     parser.add_argument("--server-cpu", type=int, default=1, help="CPU the target runs on (default 1)")
     parser.add_argument("--client-cpu", type=int, default=0, help="CPU of clients and database (default 0)")
     parser.add_argument(
@@ -95,21 +118,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.sessions > 20_000 or args.open_sessions > 20_000 or args.seconds * args.rounds > 300:
         parser.error("keep it bounded: at most 20,000 sessions and 300 measured seconds")
     args.targets = [name.strip() for name in args.targets.split(",") if name.strip()]
-    if not args.targets or set(args.targets) - {"ceiling", "server"}:
-        parser.error("--targets takes ceiling and/or server")
+    if not args.targets or set(args.targets) - {"ceiling", "server", "baseline"}:
+        parser.error("--targets takes ceiling, server and/or baseline")
+    if "baseline" in args.targets and not args.baseline_command:
+        parser.error("the baseline target needs --baseline-command")
     return args
 
 
 class Clients:
     """The client processes, each a `loadgen.Worker`, sent the same command at once."""
 
-    def __init__(self, count: int, key: str) -> None:
+    def __init__(self, count: int, key: str, quality: bool = True) -> None:
         context = multiprocessing.get_context("spawn")
         self._pipes: list[Connection] = []
         self._processes = []
         for _ in range(count):
             ours, theirs = context.Pipe()
-            process = context.Process(target=worker_main, args=(theirs, "127.0.0.1", key), daemon=True)
+            process = context.Process(
+                target=worker_main, args=(theirs, "127.0.0.1", key, quality), daemon=True
+            )
             process.start()
             self._pipes.append(ours)
             self._processes.append(process)
@@ -161,7 +188,7 @@ class Memory:
     after_kib: int
 
 
-def memory(target: Target, clients: Clients, args: argparse.Namespace) -> Memory:
+def memory(target: Target, clients: Clients | NodeClients, args: argparse.Namespace) -> Memory:
     """RSS growth of the target while `--open-sessions` playing sessions are open."""
     print(f"{target.name}: warming up", file=sys.stderr)
     clients.open(target.port, WARM_UP_PAGES)
@@ -178,7 +205,7 @@ def memory(target: Target, clients: Clients, args: argparse.Namespace) -> Memory
 
 
 def throughput(
-    target: Target, clients: Clients, args: argparse.Namespace, held: Memory, round_: int
+    target: Target, clients: Clients | NodeClients, args: argparse.Namespace, held: Memory, round_: int
 ) -> Result:
     """Events answered per second while `--sessions` pages push bursts."""
     pushing = clients.open(target.port, args.sessions)
@@ -269,15 +296,25 @@ def main(argv: list[str] | None = None) -> int:
         database = Database(args.database_url, work / "database")
         key = database.start()
         stack.callback(database.stop)
-        clients = Clients(args.clients, key)
+        clients: Clients | NodeClients = (
+            NodeClients(args.clients, key, args.quality)
+            if args.generator == "node"
+            else Clients(args.clients, key, args.quality)
+        )
         stack.callback(clients.stop)
         # Both targets stay up (the idle one costs nothing) so that rounds alternate between them
         # within seconds: on a shared machine, only figures taken close together compare.
         targets = []
         for name in args.targets:
-            target = ceiling_target(work) if name == "ceiling" else server_target(database.url or "", work)
+            if name == "ceiling":
+                target = ceiling_target(work)
+            else:  # each server its own data folder: their journals must not meet
+                target = server_target(database.url or "", work / name)
+                target.name = name
             if name == "server" and args.server_command:
                 target.command = shlex.split(args.server_command)
+            if name == "baseline":
+                target.command = shlex.split(args.baseline_command)
             targets.append(stack.enter_context(running(target, args.server_cpu)))
         held = {target.name: memory(target, clients, args) for target in targets}
         for round_ in range(1, args.rounds + 1):

@@ -40,15 +40,36 @@ from app.intervals import Interval
 from app.zones import UTC_ZONE, zone_named
 
 DATABASE = "video_metrics_bench"
-# Triggers that keep rollups of sessions (migrations 004, 007 and 011): off during the bulk load.
-ROLLUP_TRIGGERS = ("plays_hourly_maintain", "sources_maintain", "videos_daily_maintain")
+# Triggers that keep rollups of sessions (migrations 004, 007, 011 and 021): off during the bulk load.
+ROLLUP_TRIGGERS = (
+    "plays_hourly_maintain",
+    "sources_maintain",
+    "videos_daily_maintain",
+    "quality_rollups_maintain",
+)
+# The error groups the generated failures name (migrations/020).
+ERROR_GROUPS = [
+    (
+        "0000000000000001",
+        "4",
+        "PipelineStatus::DEMUXER_ERROR_COULD_NOT_OPEN: FFmpegDemuxer: open context failed",
+    ),
+    ("0000000000000002", "hls:manifestLoadError", "Failed to load <url> (status <n>)"),
+    ("0000000000000003", "hls:fragLoadError", "HTTP Error <n> Forbidden"),
+    ("0000000000000004", "3", "PIPELINE_ERROR_DECODE: video decoder reinitialization failed"),
+    ("0000000000000005", "hls:bufferStalledError", "Playback stalling at @<n> due to low buffer"),
+]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # Popularity: drawn as power(random(), 2) over the ranks, so the top video has about 3 % of all
 # sessions and the median one about 0.06 %, as in catalogues with a few hits and a long tail.
 GENERATE = """
 INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
-                      page_host, page_url, segments, watched, unique_watched, final)
+                      page_host, page_url, segments, watched, unique_watched, final,
+                      country, impression, viewable, autoplay, exit, startup_time, waited,
+                      watch_time, playing_time, rebuffer_count, rebuffer_time, seek_count, seek_time,
+                      error_fingerprint, error_phase, completed, quartiles, furthest, bitrate,
+                      rendition_changes, dropped_frames, frames, upscale)
 SELECT gen_random_uuid(), r.started, r.started + make_interval(secs => r.a + r.b + r.c + 5),
        $1, v.id,
        (ARRAY['chrome','chrome','chrome','chrome','safari','safari','edge','firefox','opera',
@@ -64,7 +85,23 @@ SELECT gen_random_uuid(), r.started, r.started + make_interval(secs => r.a + r.b
        END,
        CASE r.n WHEN 1 THEN r.a WHEN 2 THEN r.a + r.c ELSE 2 * r.a END,
        CASE r.n WHEN 2 THEN r.a + r.c ELSE r.a END,
-       true
+       true,
+       -- Quality (issue 10), as the snippet would have reported it: most sessions are views that
+       -- started in about a second (log-normal), a few stall, 2 % fail, 3 % give up waiting.
+       (ARRAY['US','US','DE','GB','FR','BR','IN','JP','unknown'])[1 + floor(r.u4 * 9)::int],
+       r.u5 < 0.9, r.u5 < 0.6, r.u5 < 0.1,
+       q.exit,
+       CASE WHEN q.exit IN ('gave_up') OR (q.exit = 'failed' AND r.u6 < 0.5) THEN NULL ELSE q.startup END,
+       CASE WHEN q.exit = 'gave_up' THEN q.startup END,
+       q.startup + q.watched + q.rebuffered, q.watched, q.stalls, q.rebuffered,
+       r.n - 1, (r.n - 1) * 0.35,
+       CASE WHEN q.exit = 'failed' THEN lpad((1 + floor(r.u7 * 5))::text, 16, '0') END,
+       CASE WHEN q.exit = 'failed' THEN CASE WHEN r.u6 < 0.5 THEN 'startup' ELSE 'playback' END END,
+       q.exit = 'ended', CASE WHEN q.exit = 'ended' THEN 15 ELSE floor(r.u8 * 8)::int END,
+       r.s + r.a + CASE r.n WHEN 2 THEN r.b + r.c ELSE 0 END,
+       CASE WHEN r.u8 < 0.6 THEN (ARRAY[800000, 1500000, 3000000, 6000000])[1 + floor(r.u6 * 4)::int] END,
+       floor(r.u7 * 3)::int, floor(r.u8 * 20)::int, floor(q.watched * 24)::int,
+       CASE WHEN r.u4 < 0.7 THEN round((r.u7 * 60)::numeric, 1)::float8 END
 FROM (
     SELECT g,
            1 + floor($2 * power(random(), 2))::int AS video_rank,
@@ -74,9 +111,21 @@ FROM (
            floor(random() * 20) AS s,              -- where watching starts
            round((random() * random() * 90)::numeric, 2)::float8 AS a,  -- most plays are short
            round((random() * 30)::numeric, 2)::float8 AS b,
-           round((random() * 40)::numeric, 2)::float8 AS c
+           round((random() * 40)::numeric, 2)::float8 AS c,
+           random() AS u4, random() AS u5, random() AS u6, random() AS u7, random() AS u8,
+           random() AS u9, random() AS u10
     FROM generate_series(1, $5) AS g
 ) AS r
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN r.u9 < 0.02 THEN 'failed' WHEN r.u9 < 0.05 THEN 'gave_up' WHEN r.u9 < 0.25 THEN 'ended'
+                WHEN r.u9 < 0.55 THEN 'paused' ELSE 'closed' END AS exit,
+           -- Box-Muller: a log-normal startup time around 0.8 s, to the hundredth.
+           round(least(60, exp(ln(0.8) + 0.7 * sqrt(-2 * ln(1 - r.u10)) * cos(2 * pi() * r.u6)))::numeric,
+                 2)::float8 AS startup,
+           CASE r.n WHEN 1 THEN r.a WHEN 2 THEN r.a + r.c ELSE 2 * r.a END AS watched,
+           CASE WHEN r.u7 < 0.15 THEN 1 + floor(r.u8 * 3)::int ELSE 0 END AS stalls,
+           CASE WHEN r.u7 < 0.15 THEN round((0.5 + r.u8 * 4)::numeric, 3)::float8 ELSE 0 END AS rebuffered
+) AS q
 JOIN (SELECT id, row_number() OVER (ORDER BY id) AS rank FROM videos WHERE key_id = $1) AS v
   ON v.rank = r.video_rank
 ORDER BY r.started  -- stored in time order, as a server appends them
@@ -131,6 +180,11 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
             key_id,
             videos,
         )
+        await connection.executemany(
+            "INSERT INTO error_groups (key_id, fingerprint, code, message, first_seen, last_seen)"
+            " VALUES ($1, $2, $3, $4, now() - make_interval(days => $5), now())",
+            [(key_id, fingerprint, code, message, days) for fingerprint, code, message in ERROR_GROUPS],
+        )
         now = datetime.now(UTC)
         indexes = await _drop_session_indexes(connection)
         # Bulk loads skip the rollup triggers and rebuild the rollups once, afterwards.
@@ -153,6 +207,10 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         await connection.execute("SELECT videos_daily_rebuild()", timeout=None)
         videos_rebuilt = time.perf_counter() - started
         print(f"rebuilt the videos rollup in {videos_rebuilt:.0f} s")
+        started = time.perf_counter()
+        await connection.execute("SELECT quality_rollups_rebuild()", timeout=None)
+        quality_rebuilt = time.perf_counter() - started
+        print(f"rebuilt the quality rollups in {quality_rebuilt:.0f} s")
         for trigger in ROLLUP_TRIGGERS:
             await connection.execute(f"ALTER TABLE sessions ENABLE TRIGGER {trigger}")
         index_seconds = {}
@@ -210,6 +268,7 @@ async def write_cost(connection: asyncpg.Connection, key_id: int, videos: int) -
         ("without_rollup_trigger", (), False),
         ("with_rollup_trigger", ("plays_hourly_maintain",), False),
         ("with_rollup_triggers_before_videos", ROLLUP_TRIGGERS[:2], False),
+        ("with_rollup_triggers_before_quality", ROLLUP_TRIGGERS[:3], False),
         ("with_all_rollup_triggers", ROLLUP_TRIGGERS, False),
         ("with_all_rollup_triggers_without_engagement_index", ROLLUP_TRIGGERS, True),
     ):

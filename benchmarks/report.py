@@ -68,6 +68,20 @@ def _rounds(results: list[Result]) -> list[tuple[Result, Result]]:
     return pairs
 
 
+def baseline_ratio(results: list[Result]) -> tuple[float, float, float] | None:
+    """The server's CPU time per event over the baseline's in each round: (median, low, high)."""
+    shares = [
+        server.cpu_us_per_event / base.cpu_us_per_event
+        for base in results
+        if base.target == "baseline" and base.events
+        for server in results
+        if server.target == "server" and server.round == base.round and server.events
+    ]
+    if not shares:
+        return None
+    return statistics.median(shares), min(shares), max(shares)
+
+
 def ratio(results: list[Result]) -> float | None:
     """Server events/s over the ceiling's, the median of the rounds."""
     pairs = _rounds(results)
@@ -111,10 +125,24 @@ def table(results: list[Result]) -> str:
             f"server / ceiling: {share:.2f} in events/s, {cpu_share:.2f} in CPU time per event "
             f"(aim ≥ {AIM_RATIO}; medians of {len(_rounds(results))} round(s))"
         )
+    lines += _against_baseline(results)
     for r in results:
         if r.first_error:
             lines.append(f"{r.target}: first error: {r.first_error}")
     return "\n".join(lines)
+
+
+def _against_baseline(results: list[Result]) -> list[str]:
+    compared = baseline_ratio(results)
+    if compared is None:
+        return []
+    middle, low, high = compared
+    memory = {r.target: r.kib_per_session for r in results if r.target in ("server", "baseline")}
+    return [
+        f"server / baseline: {middle:.3f} in CPU time per event (rounds {low:.3f} to {high:.3f}); "
+        f"{memory['server']:.1f} against {memory['baseline']:.1f} KiB per open session "
+        f"({memory['server'] / memory['baseline']:.3f})"
+    ]
 
 
 def machine() -> dict[str, str]:
@@ -162,6 +190,7 @@ def markdown(results: list[Result], command: str, facts: dict[str, str], notes: 
             f"| {r.rss_before_kib / 1024:.1f} → {r.rss_after_kib / 1024:.1f} "
             f"| {r.kib_per_session:.1f} | {r.errors} |"
         )
+    lines += ["", *_against_baseline(results)] if baseline_ratio(results) else []
     lines += ["", notes.strip(), "", "Measured with:", "", "```", command, "```", ""]
     lines += [f"* {name}: {value}" for name, value in facts.items()]
     return "\n".join(lines) + "\n"

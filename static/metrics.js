@@ -316,7 +316,7 @@
       }
       var video = this.querySelectorable
         ? document.querySelector(this.querySelectorable)
-        : this.video || (this.hls && this.hls.media);
+        : this.video || (this.hls && (this.hls.media || videoOfPlayer(this.hls)));
       if (!video) {
         console.error("[mave_metrics]: " + this.querySelectorable + " is not a valid reference to a HTMLVideoElement.");
         return this;
@@ -349,6 +349,7 @@
       });
       for (var i = 0; i < EVENTS.length; i++) video.addEventListener(EVENTS[i], this.handler);
       instances.push(this);
+      if (Metrics.quality) this.quality = Metrics.quality(this); // playback quality, below
       if (this.playing()) this.play(video.currentTime);
       return this;
     },
@@ -358,12 +359,15 @@
       if (at >= 0) held.splice(at, 1);
       if (!this.channel) return;
       this.pause(this.position());
+      if (this.quality) this.quality.stop(true); // its last summary goes before the leave
       this.channel.leave();
       this.detach();
     },
 
     // The channel is left already, or (opting out) dropped unsent.
     detach: function (drop) {
+      if (this.quality) this.quality.stop(false); // opting out: nothing more is sent
+      this.quality = null;
       for (var i = 0; i < EVENTS.length; i++) this.video.removeEventListener(EVENTS[i], this.handler);
       if (drop) this.channel.remove();
       this.channel = null;
@@ -447,6 +451,12 @@
     },
   };
 
+  // A video.js player's <video> (its tech's element).
+  function videoOfPlayer(player) {
+    var tech = typeof player.tech === "function" && player.tech(true);
+    return tech && typeof tech.el === "function" ? tech.el() : null;
+  }
+
   // Leaving the page or hiding it ends what is being watched: a closed tab on a phone may never run
   // another line. Coming back (a visible tab, or a page restored from the back-forward cache)
   // resumes counting from where the video is.
@@ -456,11 +466,13 @@
   function hidden() {
     instances.forEach(function (m) {
       m.pause(m.position());
+      if (m.quality) m.quality.hide();
     });
   }
   function shown() {
     instances.forEach(function (m) {
       if (m.channel && m.playing()) m.play(m.video.currentTime);
+      if (m.quality) m.quality.show();
     });
   }
   if (root.addEventListener) {
@@ -478,4 +490,601 @@
   }
 
   root.Metrics = Metrics;
+})(typeof self !== "undefined" ? self : globalThis);
+
+// ---------------------------------------------------------------------------------------------
+// Playback quality, part 1 of 2: the detector. A pure state machine over (event, time, position):
+// no DOM, no clock of its own, so the tests drive it with a fake one (tests/snippet/). It turns
+// what a media element does into the summaries the server stores (docs/METRICS.md defines each
+// number; docs/PROTOCOL.md the frames). Times are seconds on the caller's monotonic clock.
+// ---------------------------------------------------------------------------------------------
+(function (root) {
+  "use strict";
+  var M = root.Metrics;
+  if (!M || M.Playback) return;
+
+  var STALL = 1.0; // the playhead still this long while it should move: rebuffering
+  var SHORT_STALL = 0.25; // a shorter stall longer than this is counted when playback resumes
+  var SEEK_MERGE = 2.0; // seeks less than this apart are one seek
+  var SLEEP = 30.0; // a gap longer than this between two inputs: the device slept
+  var VIEWABLE = 2.0; // seconds at least half in view on a visible page
+  var RUNNING = { starting: 1, playing: 1, rebuffering: 1, seeking: 1 };
+
+  function Playback(t, options) {
+    options = options || {};
+    this.autoplay = !!options.autoplay;
+    this.state = "idle"; // idle, starting, playing, rebuffering, seeking, paused, ended, failed
+    this.intent = false;
+    this.started = false;
+    this.hidden = !!options.hidden;
+    this.last = t; // the last input's time: what has been accounted for
+    this.watch = this.starting = this.rebuffering = this.seekingRunning = this.seeking = 0;
+    this.rebuffers = this.seeks = this.renditions = 0;
+    this.startup = null;
+    this.armed = false; // watching the playhead for stalls
+    this.moveT = this.prevT = t; // when the playhead was last seen to move, and the time before
+    this.moveP = this.prevP = 0;
+    this.stallStart = 0;
+    this.refT = t; // the play intent or `playing`, for dating the first frame
+    this.refP = 0;
+    this.seekFrom = null; // the state a seek interrupted
+    this.lastSeeking = -Infinity;
+    this.rate = 1;
+    this.bitrate = null; // the current rendition's, and the playing-time-weighted sums
+    this.bitrateTime = this.bitrateBits = 0;
+    this.upscaleNow = null;
+    this.upscaleTime = this.upscaleSum = 0;
+    this.dropped = this.frames = null;
+    this.ratio = 0;
+    this.viewStart = null;
+    this.viewable = false;
+    this.failed = false;
+  }
+
+  Playback.prototype = {
+    // The impression: once, when attached to a video with a source.
+    impression: function () {
+      return [{ name: "impression", autoplay: this.autoplay }];
+    },
+
+    // When the caller should next give a "tick" (null: no need).
+    wake: function () {
+      var next = null;
+      if (this.armed && this.state === "playing" && !this.hidden) next = this.moveT + STALL;
+      if (this.state === "rebuffering" && !this.hidden) next = this.last + 0.25;
+      if (this.viewStart !== null && !this.viewable) {
+        var at = this.viewStart + VIEWABLE;
+        next = next === null ? at : Math.min(next, at);
+      }
+      return next;
+    },
+
+    // One input: returns the frames to send (often none).
+    input: function (type, t, position, data) {
+      data = data || {};
+      var out = [];
+      if (isFinite(data.rate) && data.rate > 0) this.rate = data.rate;
+      if (data.dropped >= 0 && data.frames >= 0) {
+        this.dropped = data.dropped;
+        this.frames = data.frames;
+      }
+      this.advance(t);
+      if (data.upscale !== undefined) this.upscaleNow = data.upscale;
+      var p = isFinite(position) ? position : this.moveP;
+      var handler = this["on_" + type];
+      if (handler) handler.call(this, t, p, data, out);
+      if (this.armed && this.state === "playing" && !this.hidden) this.watchPlayhead(t, p, out);
+      this.checkViewable(t, out);
+      return out;
+    },
+
+    // Time since the last input, counted where it belongs; a gap over SLEEP is not counted.
+    advance: function (t) {
+      var dt = t - this.last;
+      if (!(dt > 0)) return;
+      this.last = t;
+      if (dt > SLEEP) {
+        this.rearm(t, this.moveP);
+        if (this.viewStart !== null) this.viewStart = t;
+        return;
+      }
+      var counting = !this.hidden && !this.failed;
+      if (this.state === "seeking") {
+        this.seeking += dt; // a seek's latency counts whether or not the video was playing
+        if (counting && RUNNING[this.seekFrom]) {
+          this.watch += dt;
+          this.seekingRunning += dt;
+        }
+        return;
+      }
+      if (!counting || !RUNNING[this.state]) return;
+      this.watch += dt;
+      if (this.state === "starting") this.starting += dt;
+      else if (this.state === "rebuffering") this.rebuffering += dt;
+      else this.weigh(dt);
+    },
+
+    // Playing time at the current bitrate and upscaling (negative: taken back from them).
+    weigh: function (seconds) {
+      if (this.bitrate !== null) {
+        this.bitrateTime = Math.max(0, this.bitrateTime + seconds);
+        this.bitrateBits = Math.max(0, this.bitrateBits + seconds * this.bitrate);
+      }
+      if (this.upscaleNow !== null) {
+        this.upscaleTime = Math.max(0, this.upscaleTime + seconds);
+        this.upscaleSum = Math.max(0, this.upscaleSum + seconds * this.upscaleNow);
+      }
+    },
+
+    rearm: function (t, p) {
+      this.moveT = this.prevT = t;
+      this.moveP = this.prevP = p;
+    },
+
+    // Playing: a stall is the playhead not moving; dated back to its last movement.
+    watchPlayhead: function (t, p, out) {
+      if (p !== this.moveP) {
+        var moved = (p - this.moveP) / this.rate;
+        var still = t - this.moveT - moved;
+        if (moved > 0 && still > SHORT_STALL) {
+          this.rebuffers += 1;
+          this.moveRebuffering(still);
+          out.push(this.summary());
+        }
+        this.prevT = this.moveT;
+        this.prevP = this.moveP;
+        this.moveT = t;
+        this.moveP = p;
+      } else if (t - this.moveT >= STALL) {
+        // Since it was last seen moving; and within the interval before, where it got to by then.
+        var reached = this.prevT + (this.moveP - this.prevP) / this.rate;
+        this.stallStart = Math.max(this.prevT, Math.min(this.moveT, reached));
+        this.state = "rebuffering";
+        this.rebuffers += 1;
+        this.moveRebuffering(t - this.stallStart);
+        out.push(this.summary());
+      }
+    },
+
+    // Move up to `seconds` from playing (what watch time holds beyond the other parts) to
+    // rebuffering; a negative amount moves it back.
+    moveRebuffering: function (seconds) {
+      var playing = this.playing();
+      var amount = Math.min(seconds, playing);
+      amount = Math.max(amount, -this.rebuffering);
+      this.rebuffering += amount;
+      this.weigh(-amount);
+    },
+
+    playing: function () {
+      return Math.max(0, this.watch - this.starting - this.rebuffering - this.seekingRunning);
+    },
+
+    // The playhead moved while rebuffering (or playback was stopped): the stall ends.
+    resume: function (t, p, out) {
+      var resumedAt = Math.max(this.stallStart, Math.min(t, t - (p - this.moveP) / this.rate));
+      this.moveRebuffering(-(t - resumedAt));
+      this.state = "playing";
+      this.rearm(t, p);
+      out.push(this.summary());
+    },
+
+    endStall: function () {
+      if (this.state === "rebuffering") this.state = "playing";
+    },
+
+    on_time: function (t, p, data, out) {
+      if (this.hidden || this.failed) return;
+      if (this.state === "starting" && p > this.refP && !data.paused) this.firstFrame(t, p, out);
+      else if (this.state === "rebuffering" && p > this.moveP) this.resume(t, p, out);
+    },
+    on_tick: function (t, p, data, out) {
+      this.on_time(t, p, data, out);
+    },
+
+    firstFrame: function (t, p, out) {
+      var at = Math.max(this.refT, Math.min(t, t - (p - this.refP) / this.rate));
+      var late = Math.min(t - at, this.starting);
+      this.starting -= late;
+      this.weigh(late);
+      this.started = true;
+      this.startup = this.starting;
+      this.state = "playing";
+      this.armed = true;
+      this.rearm(t, p);
+      out.push(this.summary());
+    },
+
+    on_play: function (t, p, data, out) {
+      if (this.failed) return;
+      if (!this.started) {
+        if (this.state === "starting") return;
+        this.intent = true;
+        this.state = "starting";
+        this.refT = t;
+        this.refP = p;
+        out.push(this.summary());
+        return;
+      }
+      if (this.state === "paused" || this.state === "ended") {
+        this.state = "playing";
+        this.armed = true;
+        this.rearm(t, p);
+        out.push(this.summary());
+      }
+    },
+
+    on_playing: function (t, p, data, out) {
+      if (this.failed) return;
+      if (this.state === "starting") {
+        this.refT = Math.max(this.refT, t);
+        this.refP = p;
+      } else if (this.started && this.state !== "seeking") {
+        if (this.state === "rebuffering") return this.resume(t, p, out);
+        if (this.state !== "playing") {
+          this.state = "playing";
+          this.rearm(t, p);
+          out.push(this.summary());
+        }
+        this.armed = true;
+      }
+    },
+
+    on_pause: function (t, p, data, out) {
+      if (this.failed || !this.intent) return;
+      if (RUNNING[this.state] && this.state !== "seeking") {
+        this.state = "paused";
+        this.armed = false;
+        out.push(this.summary());
+      }
+    },
+
+    on_ended: function (t, p, data, out) {
+      if (this.failed || !this.intent) return;
+      this.state = "ended";
+      this.armed = false;
+      out.push(this.summary());
+    },
+
+    on_seeking: function (t, p, data, out) {
+      if (this.failed) return;
+      if (this.state !== "seeking") {
+        this.seekFrom = this.state === "rebuffering" ? "playing" : this.state;
+        this.state = "seeking";
+      }
+      var fresh = t - this.lastSeeking >= SEEK_MERGE;
+      this.lastSeeking = t;
+      if (fresh) {
+        this.seeks += 1;
+        if (this.intent) out.push(this.summary());
+      }
+    },
+
+    on_seeked: function (t, p, data, out) {
+      if (this.state !== "seeking") return;
+      if (this.seekFrom === "idle") this.state = "idle";
+      else if (data.paused) this.state = "paused";
+      else this.state = this.started ? "playing" : "starting";
+      if (this.state === "starting") {
+        this.refT = t;
+        this.refP = p;
+      }
+      this.rearm(t, p);
+      if (this.intent) out.push(this.summary());
+    },
+
+    // `waiting` and `stalled` are hints only: they ask for a look at the playhead as soon as a
+    // stall could be one; only the playhead decides.
+    on_waiting: function () {},
+
+    on_error: function (t, p, data, out) {
+      if (this.failed) return;
+      if (!this.intent && this.autoplay) this.on_play(t, p, {}, out); // autoplay was the intent
+      this.failed = true;
+      this.endStall();
+      out.push({ name: "error", code: data.code, message: normalise(data.message || "") });
+    },
+
+    on_rendition: function (t, p, data) {
+      if (!(data.bitrate > 0)) return;
+      if (this.bitrate !== null && data.bitrate !== this.bitrate) this.renditions += 1;
+      this.bitrate = data.bitrate;
+    },
+
+    on_view: function (t, p, data) {
+      this.ratio = data.ratio;
+      if (data.ratio >= 0.5 && !this.hidden) {
+        if (this.viewStart === null) this.viewStart = t;
+      } else this.viewStart = null;
+    },
+
+    on_hide: function (t, p, data, out) {
+      if (this.hidden) return;
+      this.hidden = true;
+      this.viewStart = null;
+      this.endStall();
+      if (this.intent) out.push(this.summary());
+    },
+
+    on_show: function (t, p, data, out) {
+      if (!this.hidden) return;
+      this.hidden = false;
+      this.rearm(t, p);
+      if (this.ratio >= 0.5) this.viewStart = t;
+      if (this.state === "starting") this.refT = t;
+      if (this.intent) out.push(this.summary());
+    },
+
+    // The session ends (demonitor, a new source): what is pending goes out.
+    on_end: function (t, p, data, out) {
+      this.endStall();
+      if (this.intent) out.push(this.summary());
+    },
+
+    checkViewable: function (t, out) {
+      if (this.viewable || this.viewStart === null || this.hidden) return;
+      if (t - this.viewStart >= VIEWABLE) {
+        this.viewable = true;
+        out.push({ name: "viewable" });
+      }
+    },
+
+    summary: function () {
+      var s = {
+        name: "playback",
+        state: this.state === "idle" || this.state === "failed" ? "starting" : this.state,
+        hidden: this.hidden,
+        watch: ms(this.watch),
+        playing: ms(this.playing()),
+        rebuffers: this.rebuffers,
+        rebuffering: ms(this.rebuffering),
+        seeks: this.seeks,
+        seeking: ms(this.seeking),
+        renditions: this.renditions,
+      };
+      if (this.startup !== null) s.startup = ms(this.startup);
+      if (this.bitrateTime > 0) s.bitrate = Math.round(this.bitrateBits / this.bitrateTime);
+      else if (this.bitrate !== null) s.bitrate = this.bitrate;
+      if (this.upscaleTime > 0) s.upscale = ms(this.upscaleSum / this.upscaleTime);
+      if (this.dropped !== null) {
+        s.dropped = this.dropped;
+        s.frames = this.frames;
+      }
+      return s;
+    },
+  };
+
+  function ms(seconds) {
+    return Math.round(Math.max(0, seconds) * 1000) / 1000;
+  }
+
+  // An error message without particulars, as app/ingest/failure.py makes it (the same rules,
+  // in the same order): what could name a person or a file never leaves the page, and the same
+  // error on every page is one group.
+  var RULES = [
+    [/[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}/g, "<email>"],
+    [/(?:blob|data):[^\s<>"']+/g, "<url>"],
+    [/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>"']+/g, "<url>"],
+    [/\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g, "<id>"],
+    [/\b0x[0-9a-fA-F]+\b/g, "<hex>"],
+    [/\b(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b/g, "<hex>"],
+    [/\b(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b/g, "<id>"],
+    [/[0-9]+(?:\.[0-9]+)?/g, "<n>"],
+  ];
+  function normalise(message) {
+    var text = String(message).replace(/\u0000/g, " ");
+    for (var i = 0; i < RULES.length; i++) text = text.replace(RULES[i][0], RULES[i][1]);
+    text = text.replace(/\s+/g, " ").replace(/^ | $/g, "");
+    return Array.from(text).slice(0, 200).join(""); // characters, not UTF-16 units
+  }
+
+  M.Playback = Playback;
+  M.normalise = normalise;
+})(typeof self !== "undefined" ? self : globalThis);
+
+// ---------------------------------------------------------------------------------------------
+// Playback quality, part 2 of 2: the DOM wiring. Feeds the detector above what the element, the
+// page and the player (hls.js, video.js) do, and pushes what it returns on the session's channel.
+// Attached by Metrics.prototype.monitor() through `Metrics.quality`, stopped by demonitor() (its
+// last summary sent) or by opting out (nothing more sent).
+// ---------------------------------------------------------------------------------------------
+(function (root) {
+  "use strict";
+  var M = root.Metrics;
+  if (!M || M.quality || !M.Playback || !root.document) return;
+
+  var EVENTS = ["play", "playing", "pause", "seeking", "seeked", "waiting", "stalled", "timeupdate",
+    "ended", "error", "ratechange", "resize", "loadstart"];
+
+  function now() {
+    return performance.now() / 1000;
+  }
+
+  function Watcher(metrics) {
+    var self = this;
+    this.m = metrics;
+    this.v = metrics.video;
+    this.player = metrics.hls || null; // an hls.js instance or a video.js player, if given one
+    this.timer = null;
+    this.source = sourceOf(this);
+    this.detector = new M.Playback(now(), {
+      autoplay: this.v.autoplay,
+      hidden: document.visibilityState === "hidden",
+    });
+    this.handler = function (e) {
+      self.element(e);
+    };
+    for (var i = 0; i < EVENTS.length; i++) this.v.addEventListener(EVENTS[i], this.handler);
+    this.unhook = hookPlayer(this);
+    if (root.IntersectionObserver) {
+      this.observer = new IntersectionObserver(function (entries) {
+        var e = entries[entries.length - 1];
+        self.feed("view", { ratio: e.isIntersecting ? e.intersectionRatio : 0 });
+      }, { threshold: [0, 0.5, 1] });
+      this.observer.observe(this.v);
+    }
+    if (this.source) this.send(this.detector.impression());
+    var error = this.v.error; // it failed before it was monitored
+    if (error && error.code !== 1) this.failed(String(error.code), error.message || MEDIA_ERRORS[error.code] || "");
+  }
+
+  Watcher.prototype = {
+    feed: function (type, data) {
+      var v = this.v;
+      data = data || {};
+      data.rate = v.playbackRate;
+      data.paused = v.paused;
+      data.ended = v.ended;
+      data.upscale = upscale(v);
+      if (v.getVideoPlaybackQuality) {
+        var q = v.getVideoPlaybackQuality();
+        data.dropped = q.droppedVideoFrames;
+        data.frames = q.totalVideoFrames;
+      }
+      this.send(this.detector.input(type, now(), v.currentTime, data));
+      this.schedule();
+    },
+
+    send: function (frames) {
+      for (var i = 0; i < frames.length; i++) if (this.m.channel) this.m.channel.push("event", frames[i]);
+    },
+
+    // One timer, set to when the detector next wants a look (a stall due, viewability due).
+    schedule: function () {
+      var self = this;
+      var at = this.stopped ? null : this.detector.wake();
+      clearTimeout(this.timer);
+      this.timer = at === null ? null : setTimeout(function () {
+        self.feed("tick");
+      }, Math.max(10, (at - now()) * 1000 + 5));
+    },
+
+    element: function (e) {
+      var v = this.v;
+      switch (e.type) {
+        case "timeupdate":
+          return this.feed("time");
+        case "ratechange":
+        case "resize":
+          return this.feed("time");
+        case "stalled":
+          return this.feed("waiting");
+        case "error":
+          var error = v.error;
+          // MEDIA_ERR_ABORTED (1) is the viewer or the page stopping the load, not a failure.
+          if (!error || error.code === 1) return;
+          return this.failed(String(error.code), error.message || MEDIA_ERRORS[error.code] || "");
+        case "loadstart":
+          if (!isHls(this.player)) this.sourceChanged(sourceOf(this));
+          return;
+      }
+      this.feed(e.type);
+    },
+
+    failed: function (code, message) {
+      this.feed("error", { code: code, message: message });
+    },
+
+    // A new source in the same element is a new session: end this one, start another.
+    sourceChanged: function (source) {
+      if (!source || source === this.source) return;
+      if (!this.source) {
+        this.source = source;
+        return this.send(this.detector.impression());
+      }
+      var m = this.m;
+      m.demonitor();
+      m.monitor();
+    },
+
+    hide: function () {
+      this.feed("hide");
+    },
+    show: function () {
+      this.feed("show");
+    },
+
+    // `flush`: send what is pending first (demonitor); not when opting out.
+    stop: function (flush) {
+      if (this.stopped) return;
+      if (flush) this.feed("end");
+      this.stopped = true;
+      clearTimeout(this.timer);
+      for (var i = 0; i < EVENTS.length; i++) this.v.removeEventListener(EVENTS[i], this.handler);
+      if (this.observer) this.observer.disconnect();
+      if (this.unhook) this.unhook();
+    },
+  };
+
+  var MEDIA_ERRORS = { 2: "network error", 3: "decode error", 4: "source not supported" };
+
+  // The element plays a MediaSource of hls.js under a blob: URL that says nothing: its manifest's
+  // URL is the source.
+  function isHls(p) {
+    return !!p && typeof p.loadSource === "function" && typeof p.on === "function";
+  }
+  function sourceOf(w) {
+    var p = w.player;
+    if (isHls(p)) return p.url || "";
+    if (p && typeof p.currentSrc === "function") return p.currentSrc() || ""; // video.js
+    return w.v.currentSrc || w.v.src || "";
+  }
+
+  // How much the picture is enlarged, in percent: device pixels of the player over the video's
+  // own, the smaller of width and height (letterboxing shows the video at that scale).
+  function upscale(v) {
+    if (!v.videoWidth || !v.videoHeight || !v.clientWidth) return undefined;
+    var dpr = root.devicePixelRatio || 1;
+    var scale = Math.min((v.clientWidth * dpr) / v.videoWidth, (v.clientHeight * dpr) / v.videoHeight);
+    return Math.round(Math.max(0, scale - 1) * 10000) / 100;
+  }
+
+  // hls.js: its fatal errors, its rendition switches, a new manifest (a new source).
+  // video.js: its error (always fatal), its quality levels, its source changes.
+  function hookPlayer(w) {
+    var p = w.player;
+    if (!p || typeof p.on !== "function") return null;
+    if (isHls(p)) {
+      var onLevel = function (event, data) {
+        var level = p.levels && p.levels[data.level];
+        if (level) w.feed("rendition", { bitrate: level.bitrate });
+      };
+      var onError = function (event, data) {
+        if (!data || !data.fatal) return;
+        var detail = (data.error && data.error.message) || data.reason || data.details || "";
+        w.failed("hls:" + data.details, String(detail));
+      };
+      var onManifest = function (event, data) {
+        if (data && data.url) w.sourceChanged(data.url);
+      };
+      p.on("hlsLevelSwitched", onLevel);
+      p.on("hlsError", onError);
+      p.on("hlsManifestLoading", onManifest);
+      if (p.levels && p.levels[p.currentLevel]) w.feed("rendition", { bitrate: p.levels[p.currentLevel].bitrate });
+      return function () {
+        p.off("hlsLevelSwitched", onLevel);
+        p.off("hlsError", onError);
+        p.off("hlsManifestLoading", onManifest);
+      };
+    }
+    var levels = typeof p.qualityLevels === "function" ? p.qualityLevels() : null;
+    var onVjsError = function () {
+      var e = p.error && p.error();
+      if (e && e.code !== 1) w.failed("vjs:" + e.code, e.message || "");
+    };
+    var onQuality = function () {
+      var level = levels[levels.selectedIndex];
+      if (level && level.bitrate) w.feed("rendition", { bitrate: level.bitrate });
+    };
+    p.on("error", onVjsError);
+    if (levels) levels.on("change", onQuality);
+    return function () {
+      p.off("error", onVjsError);
+      if (levels) levels.off("change", onQuality);
+    };
+  }
+
+  M.quality = function (metrics) {
+    return new Watcher(metrics);
+  };
 })(typeof self !== "undefined" ? self : globalThis);

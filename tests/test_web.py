@@ -100,9 +100,11 @@ async def test_demo_page_carries_the_demo_key(server: ServerProcess, db: asyncpg
 
 
 def test_snippet_stays_small() -> None:
-    """A guard on what every embedding page downloads (minified + gzipped it is ~3 KB)."""
+    """A guard on what every embedding page downloads: gzipped as served, comments and all, it was
+    5.8 KB before the playback quality detector (issue 10) and is 11.6 KB with it (6.7 KB
+    minified and gzipped, docs/SNIPPET.md)."""
     import gzip
 
     from app.web import STATIC_DIR
 
-    assert len(gzip.compress((STATIC_DIR / "metrics.js").read_bytes(), 9)) < 6_000
+    assert len(gzip.compress((STATIC_DIR / "metrics.js").read_bytes(), 9)) < 12_000

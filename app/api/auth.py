@@ -22,6 +22,10 @@ PUBLIC_PATHS = ("/socket", "/healthz", "/readyz", "/static", "/demo", "/openapi.
 
 REALM = "Application"
 
+# Set on a request's scope by a layer before this one that authenticated it otherwise (a
+# read-only token, app/api/bearer.py): it passes here, with what that layer allowed it.
+AUTHENTICATED = "video_metrics.authenticated"
+
 
 class BasicAuth:
     """ASGI middleware: a request to a non-public path needs the configured user and password."""
@@ -32,17 +36,19 @@ class BasicAuth:
         if not user or not password:
             raise ValueError("BasicAuth needs a user and a password")
         self.app = app
-        # Digests of equal length, so that comparing them reveals nothing, not even the length.
-        self._user = _digest(user.encode("utf-8"))
-        self._password = _digest(password.encode("utf-8"))
+        self._credentials = BasicCredentials(user, password)
         self._public = tuple(path.rstrip("/") for path in public)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or self._is_public(scope["path"]):
+        if (
+            scope["type"] not in ("http", "websocket")
+            or self._is_public(scope["path"])
+            or scope.get(AUTHENTICATED) is True
+        ):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if self._is_preflight(scope, headers) or self._authorized(headers.get("authorization")):
+        if self._is_preflight(scope, headers) or self._credentials.admit(headers.get("authorization")):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -63,7 +69,17 @@ class BasicAuth:
             and "access-control-request-method" in headers
         )
 
-    def _authorized(self, header: str | None) -> bool:
+
+class BasicCredentials:
+    """The configured user and password, and whether an Authorization header carries them: for
+    this middleware, and for the MCP endpoint, which accepts them too (app/mcp/access.py)."""
+
+    def __init__(self, user: str, password: str) -> None:
+        # Digests of equal length, so that comparing them reveals nothing, not even the length.
+        self._user = _digest(user.encode("utf-8"))
+        self._password = _digest(password.encode("utf-8"))
+
+    def admit(self, header: str | None) -> bool:
         if header is None:
             return False
         scheme, _, encoded = header.partition(" ")

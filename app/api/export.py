@@ -10,6 +10,7 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from app.api.bearer import reach_of
 from app.data import export
 from app.data.params import parse_export
 from app.data.scope import resolve
@@ -18,8 +19,9 @@ from app.data.scope import resolve
 async def answer(request: Request, raw: Mapping[str, Any]) -> Response:
     """Everything a client can get wrong is checked before the first byte is sent: once the
     stream has begun, the status is 200 and a failure can only cut it short."""
-    params = parse_export(raw)
-    pool: asyncpg.Pool = request.app.state.pool
+    params = parse_export(raw, reach_of(request))
+    # Stored sessions: the standby while it serves reads (app/db/reads.py), else the primary.
+    pool: asyncpg.Pool = request.app.state.reads.pool()
     async with pool.acquire() as connection:
         resolved = await resolve(connection, params.videos)
     now = datetime.now(UTC)

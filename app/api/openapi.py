@@ -6,6 +6,8 @@ what is accepted as exactly as JSON Schema can, and the schemathesis run holds t
 
 from __future__ import annotations
 
+import copy
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -221,6 +223,9 @@ _COMMON_ERRORS = {
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
         "content": {"application/json": {"schema": _ref("Error")}},
     },
+    "403": _error(
+        "A read-only token (Bearer) asking about a key it does not read, or for anything but reading"
+    ),
     "405": _error("Method not allowed; the Allow header lists the allowed ones"),
     "413": _error("Body larger than 64 KiB"),
     "503": _error("The database is not reachable, or the query took too long"),
@@ -276,8 +281,32 @@ def _stats_path(endpoint: Endpoint) -> Schema:
     }
 
 
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A read-only token (`video-metrics tokens create --key KEY`): reads the sessions of "
+    "its keys through the read endpoints; a question without a key covers all of them",
+}
+
+
+def _secured(paths: dict[str, Schema], *, auth: bool) -> dict[str, Schema]:
+    """Each operation's credentials: a read-only token may read (and, without Basic auth, is
+    optional: it then only narrows what is read); keys and deletion take Basic auth alone."""
+    from app.api.bearer import READABLE  # here: that module imports the API's routes' parameters
+
+    paths = copy.deepcopy(paths)  # some are module-level constants (app/api/openapi_data.py)
+    for path, operations in paths.items():
+        for operation in operations.values():
+            if path in READABLE:
+                operation["security"] = [{"basic": []} if auth else {}, {"bearer": []}]
+            elif auth:
+                operation["security"] = [{"basic": []}]
+    return paths
+
+
 def document(*, auth: bool) -> Schema:
-    """The document; `security` is declared only when Basic auth is on, as it then is."""
+    """The document; `security` is declared only when Basic auth is on, as it then is; the read
+    endpoints also take a read-only token either way."""
     # Imported here: that module builds on this one's helpers.
     from app.api import openapi_data
 
@@ -293,47 +322,50 @@ def document(*, auth: bool) -> Schema:
         "servers": [{"url": "/"}],
         "components": {
             "schemas": {**SCHEMAS, **openapi_data.SCHEMAS},
-            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
+            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}, "bearer": BEARER},
         },
         **({"security": [{"basic": []}]} if auth else {}),
-        "paths": {
-            **{f"/api/v1/{endpoint.value}": _stats_path(endpoint) for endpoint in Endpoint},
-            **openapi_data.PATHS,
-            "/api/v1/keys": {
-                "get": {
-                    "summary": "Every API key, revoked ones with the time they were revoked",
-                    "operationId": "list_keys",
-                    "responses": {"200": _ok("Keys"), **keys_errors},
+        "paths": _secured(
+            {
+                **{f"/api/v1/{endpoint.value}": _stats_path(endpoint) for endpoint in Endpoint},
+                **openapi_data.PATHS,
+                "/api/v1/keys": {
+                    "get": {
+                        "summary": "Every API key, revoked ones with the time they were revoked",
+                        "operationId": "list_keys",
+                        "responses": {"200": _ok("Keys"), **keys_errors},
+                    },
+                    "post": {
+                        "summary": "Create a key: 16 random bytes in URL-safe base64, or a custom one",
+                        "operationId": "create_key",
+                        "requestBody": {
+                            "required": False,
+                            "content": {"application/json": {"schema": _ref("NewKey")}},
+                        },
+                        "responses": {
+                            "201": _ok("Key", "Created"),
+                            "409": _error("That custom key exists already"),
+                            **keys_errors,
+                        },
+                    },
                 },
-                "post": {
-                    "summary": "Create a key: 16 random bytes in URL-safe base64, or a custom one",
-                    "operationId": "create_key",
-                    "requestBody": {
-                        "required": False,
-                        "content": {"application/json": {"schema": _ref("NewKey")}},
-                    },
-                    "responses": {
-                        "201": _ok("Key", "Created"),
-                        "409": _error("That custom key exists already"),
-                        **keys_errors,
-                    },
+                "/api/v1/keys/{key}": {
+                    "delete": {
+                        "summary": "Revoke a key: new sessions with it are refused at once",
+                        "operationId": "revoke_key",
+                        "parameters": [
+                            {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+                        ],
+                        "responses": {
+                            "200": _ok("Message", "Revoked"),
+                            "404": _error("No such key"),
+                            **keys_errors,
+                        },
+                    }
                 },
             },
-            "/api/v1/keys/{key}": {
-                "delete": {
-                    "summary": "Revoke a key: new sessions with it are refused at once",
-                    "operationId": "revoke_key",
-                    "parameters": [
-                        {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
-                    ],
-                    "responses": {
-                        "200": _ok("Message", "Revoked"),
-                        "404": _error("No such key"),
-                        **keys_errors,
-                    },
-                }
-            },
-        },
+            auth=auth,
+        ),
     }
 
 

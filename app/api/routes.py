@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from app.api import deletion, export, keys, tables
 from app.api.answers import ANSWERS, iso
+from app.api.bearer import reach_of
 from app.api.metrics import API_REQUESTS, metrics
 from app.api.openapi import openapi
 from app.api.params import (
@@ -28,6 +29,7 @@ from app.api.params import (
     KEY_RULE,
     Endpoint,
     Format,
+    OutOfReach,
     ParamError,
     from_json_body,
     from_query_string,
@@ -37,6 +39,7 @@ from app.api.params import (
 )
 from app.api.stats import Connection, Database
 from app.api.stats.seconds import TooManySeconds
+from app.db.reads import Reads
 
 log = logging.getLogger("video_metrics.api")
 
@@ -111,6 +114,8 @@ class _Dispatch:
             return refusal
         try:
             return await handler(request)
+        except OutOfReach as problem:  # a read-only token asking about another key
+            return error(403, str(problem), parameter=problem.parameter)
         except ParamError as problem:
             return error(400, str(problem), parameter=problem.parameter)
         except TooManySeconds as too_many:
@@ -159,9 +164,14 @@ def _query(endpoint: Endpoint) -> Handler:
     answer = ANSWERS[endpoint]
 
     async def handle(request: Request) -> Response:
-        params = parse_params(await _raw(request), endpoint, request.app.state.settings.zone)
+        params = parse_params(
+            await _raw(request), endpoint, request.app.state.settings.zone, reach_of(request)
+        )
         as_csv = params.format is Format.CSV or (params.format is None and tables.wants_csv(request))
-        async with _pool(request).acquire() as connection:
+        # Live rows are on the primary only (an unlogged table); stored sessions may be read from
+        # a standby (app/db/reads.py).
+        pool = _pool(request) if endpoint in LIVE_ENDPOINTS else _read_pool(request)
+        async with pool.acquire() as connection:
             db = Database(connection, await _timescale(request, connection))
             body = await answer(db, params, datetime.now(UTC))
         if as_csv:
@@ -181,8 +191,18 @@ async def _timescale(request: Request, connection: Connection) -> bool:
 
 
 def _pool(request: Request) -> asyncpg.Pool:
+    """The primary: writes, keys and live rows."""
     pool: asyncpg.Pool = request.app.state.pool
     return pool
+
+
+def _read_pool(request: Request) -> asyncpg.Pool:
+    """Reads of stored sessions: the standby while it serves them, else the primary."""
+    reads: Reads = request.app.state.reads
+    return reads.pool()
+
+
+LIVE_ENDPOINTS = frozenset({Endpoint.WATCHING})
 
 
 async def _create_key(request: Request) -> Response:

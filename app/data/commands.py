@@ -116,8 +116,11 @@ async def run_delete(
         plan_params = parse_deletion(raw)
     except ParamError as error:
         return fail(str(error))
-    lock = DataDirLock(settings.data_dir)
-    files = StoppedServerFiles(settings.data_dir) if lock.try_exclusive() else None
+    # The data folder, and the folders of worker processes (app/slots.py) if it had any.
+    folders = [settings.data_dir, *sorted(p for p in settings.data_dir.glob("worker-*") if p.is_dir())]
+    locks = [DataDirLock(folder) for folder in folders]
+    stopped = all([lock.try_exclusive() for lock in locks])  # every lock tried, so each is released
+    files = StoppedServerFiles(folders) if stopped else None
     try:
         plan = await delete(connection, plan_params, waiting=files)
         print(_describe(plan, args.revoke_key))
@@ -140,7 +143,8 @@ async def run_delete(
         print(_describe(done, args.revoke_key))
         return 0
     finally:
-        lock.release()
+        for lock in locks:
+            lock.release()
 
 
 def _describe(result: Deletion, revoke: bool) -> str:
@@ -157,17 +161,19 @@ def _describe(result: Deletion, revoke: bool) -> str:
 
 
 class StoppedServerFiles:
-    """What a stopped server left in its data folder: rows it had not stored yet (the writer's
-    journal and overflow), the rows it set aside, and copies waiting for its sinks."""
+    """What a stopped server left in its data folders (its own, and each worker's): rows it had not
+    stored yet (the writer's journal and overflow), the rows it set aside, and copies waiting for
+    its sinks."""
 
-    def __init__(self, folder: Path) -> None:
-        self._journal = Journal(folder)
-        self._sinks = folder / "sinks"
+    def __init__(self, folders: list[Path]) -> None:
+        self._journals = [Journal(folder) for folder in folders]
+        self._sinks = [folder / "sinks" for folder in folders]
 
     def waiting(self, matches: Matches) -> int:
-        return len(self._journal.forget(matches, count_only=True))
+        return sum(len(journal.forget(matches, count_only=True)) for journal in self._journals)
 
     @contextlib.asynccontextmanager
     async def forgetting(self, matches: Matches) -> AsyncIterator[int]:
-        spool.forget_in(self._sinks, matches)
-        yield len(self._journal.forget(matches))
+        for sinks in self._sinks:
+            spool.forget_in(sinks, matches)
+        yield sum(len(journal.forget(matches)) for journal in self._journals)

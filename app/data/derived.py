@@ -2,7 +2,7 @@
 
 When sessions are deleted, the rows derived from them must go too. There are two kinds:
 
-* a **rollup** kept by a trigger on `sessions` (migrations 004, 007 and 011): the trigger takes each
+* a **rollup** kept by a trigger on `sessions` (migrations 004, 007, 011 and 021): the trigger takes each
   deleted session's contribution away as it goes, so what is left to do is removing the rows that
   now count nothing;
 * a table **recorded** per video beside the sessions, with a time of its own (impressions, say,
@@ -70,12 +70,35 @@ class RecordedByVideoIdentity:
         return (video_ids, before)
 
 
-Derived = Rollup | Recorded | RecordedByVideoIdentity
+@dataclass(frozen=True, slots=True)
+class Unreferenced:
+    """Rows that sessions name (error groups, by key and fingerprint): those of the scope's keys
+    that no session names any more go (a group another session still names stays)."""
+
+    table: str
+    reference: str  # the sessions' column that names a row, matched to the table's `fingerprint`
+
+    def statement(self) -> str:
+        return (
+            f"DELETE FROM {self.table} g WHERE g.key_id = ANY($1::bigint[]) AND NOT EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM sessions s WHERE s.key_id = g.key_id AND s.{self.reference} = g.fingerprint)"
+        )
+
+    def args(self, key_ids: list[int], video_ids: list[int], before: datetime) -> tuple[object, ...]:
+        return (key_ids,)
+
+
+Derived = Rollup | Recorded | RecordedByVideoIdentity | Unreferenced
 
 DERIVED: tuple[Derived, ...] = (
     Rollup("plays_hourly", "key_id", "views = 0"),
     Rollup("sources_hourly", "key_id", "plays_0 = 0"),
     Rollup("sources_daily", "video_id", "plays_0 = 0"),
     Rollup("videos_daily", "video_id", "plays_0 = 0"),
+    Rollup("impressions_hourly", "video_id", "impressions = 0"),
+    Rollup("qoe_hourly", "key_id", "views = 0"),
+    Rollup("startup_hourly", "key_id", "views = 0"),
+    Rollup("countries_hourly", "key_id", "plays_0 = 0"),
+    Unreferenced("error_groups", "error_fingerprint"),
     RecordedByVideoIdentity("watching_minutes", "minute"),
 )

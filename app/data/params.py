@@ -15,13 +15,16 @@ from enum import Enum
 from typing import Any
 
 from app.api.params import (
+    EVERY_KEY,
     MAX_DECIMAL,
     ParamError,
+    Reach,
     Timeframe,
     VideoQuery,
     parse_identifier,
     parse_query,
     parse_timeframe,
+    restrict,
 )
 
 _DECIMAL = re.compile(r"\s*\d{1,12}(?:\.\d{1,6})?\s*", re.ASCII)
@@ -51,11 +54,12 @@ class DeletionParams:
     revoke_key: bool
 
 
-def parse_export(raw: Mapping[str, Any]) -> ExportParams:
-    """An export's parameters; without `timeframe` every stored session of the scope."""
+def parse_export(raw: Mapping[str, Any], reach: Reach = EVERY_KEY) -> ExportParams:
+    """An export's parameters; without `timeframe` every stored session of the scope, as far as
+    the reader may see (a read-only token: its keys)."""
     _known(raw, EXPORT_PARAMETERS, "export")
     return ExportParams(
-        videos=_videos(raw),
+        videos=restrict(_videos(raw), reach),
         timeframe=parse_timeframe(raw["timeframe"]) if "timeframe" in raw else None,
         format=parse_format(raw.get("format", ExportFormat.CSV.value)),
     )

@@ -29,12 +29,16 @@ log = logging.getLogger("video_metrics.retention")
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
 
-# Trigger-kept rollups of sessions (migrations 004, 007 and 011) and their time column.
+# Trigger-kept rollups of sessions (migrations 004, 007, 011 and 021) and their time column.
 _ROLLUPS = (
     ("plays_hourly", "hour"),
     ("sources_hourly", "hour"),
     ("sources_daily", "day"),
     ("videos_daily", "day"),
+    ("impressions_hourly", "hour"),
+    ("qoe_hourly", "hour"),
+    ("startup_hourly", "hour"),
+    ("countries_hourly", "hour"),
 )
 
 # Serialises chunk drops when several processes run the job at once.

@@ -14,6 +14,7 @@ import orjson
 
 from app import telemetry
 from app.ingest.checkpoints import CheckpointSchedule
+from app.ingest.quality import restored
 from app.ingest.record import SessionRecord
 from app.ingest.session import Segment, Session, Watched
 from app.ingest.useragent import Client
@@ -32,6 +33,7 @@ class OpenSession:
     page_url: str
     session: Session
     id: uuid.UUID = field(default_factory=uuid.uuid4)
+    country: str = "unknown"
     ended: bool = False
     # The session's revision when it was last checkpointed; -1 until its first checkpoint.
     saved_revision: int = -1
@@ -39,6 +41,8 @@ class OpenSession:
     def record(
         self, watched: Watched, ended_at: float, *, final: bool, process_id: uuid.UUID | None = None
     ) -> SessionRecord:
+        quality = watched.quality
+        failure = quality.failure
         return SessionRecord(
             id=self.id,
             started_at=datetime.fromtimestamp(self.session.opened_at, UTC),
@@ -57,6 +61,31 @@ class OpenSession:
             unique_watched=watched.unique_watched,
             final=final,
             process_id=process_id,
+            country=self.country,
+            impression=quality.impression,
+            viewable=quality.viewable,
+            autoplay=quality.autoplay,
+            exit=quality.exit,
+            startup_time=quality.startup,
+            waited=quality.waited,
+            watch_time=quality.watch,
+            playing_time=quality.playing,
+            rebuffer_count=quality.rebuffers,
+            rebuffer_time=quality.rebuffering,
+            seek_count=quality.seeks,
+            seek_time=quality.seeking,
+            error_fingerprint=None if failure is None else failure.fingerprint,
+            error_code=None if failure is None else failure.code,
+            error_message=None if failure is None else failure.message,
+            error_phase=None if failure is None else failure.phase,
+            completed=watched.completed,
+            furthest=watched.furthest,
+            quartiles=watched.quartiles,
+            bitrate=quality.bitrate,
+            rendition_changes=quality.renditions,
+            dropped_frames=quality.dropped,
+            frames=quality.frames,
+            upscale=quality.upscale,
         )
 
 
@@ -127,7 +156,12 @@ class Hub:
         if record is None:
             return None
         segments = [Segment(start, end) for start, end in record.segments]
-        return Session(opened_at=record.started_at.timestamp(), segments=segments, duration=record.duration)
+        return Session(
+            opened_at=record.started_at.timestamp(),
+            segments=segments,
+            duration=record.duration,
+            quality=restored(record.to_dict()),
+        )
 
     def end_all(self, at: float) -> int:
         sessions = list(self._open.values())

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from app.ingest.quality import EXITS
+
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
@@ -31,6 +33,33 @@ class SessionRecord:
     final: bool
     # The process that holds the session open, on checkpoint rows; None on final rows.
     process_id: uuid.UUID | None = None
+    # Quality of experience (issue 10; migrations/020). Defaults are what a session of a client
+    # that sends no quality events stores, and what a journal line from before them reads as.
+    country: str = "unknown"
+    impression: bool = False
+    viewable: bool = False
+    autoplay: bool = False
+    exit: str | None = None
+    startup_time: float | None = None
+    waited: float | None = None
+    watch_time: float = 0.0
+    playing_time: float = 0.0
+    rebuffer_count: int = 0
+    rebuffer_time: float = 0.0
+    seek_count: int = 0
+    seek_time: float = 0.0
+    error_fingerprint: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    error_phase: str | None = None
+    completed: bool = False
+    furthest: float | None = None
+    quartiles: int = 0
+    bitrate: float | None = None
+    rendition_changes: int = 0
+    dropped_frames: int | None = None
+    frames: int | None = None
+    upscale: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row as JSON values: a line of the writer's files, or a rejected entry's `session`."""
@@ -81,5 +110,29 @@ def _check(record: SessionRecord) -> None:
         if len(segment) != 2 or not all(isinstance(p, int | float) and 0 <= p <= 1e6 for p in segment):
             raise ValueError("segments must be [from, to] pairs of positions from 0 to 1e6")
     texts = [record.page_host, record.page_url, record.identifier or "", json.dumps(record.metadata)]
+    texts += [record.error_code or "", record.error_message or ""]
     if any("\x00" in text or "\\u0000" in text for text in texts):
         raise ValueError("text must not contain NUL characters")
+    _check_quality(record)
+
+
+def _check_quality(record: SessionRecord) -> None:
+    """The quality columns' bounds (app/ingest/quality.py; the schema's, migrations/020)."""
+    if record.country != "unknown" and not (len(record.country) == 2 and record.country.isupper()):
+        raise ValueError("country must be 'unknown' or two capital letters")
+    if record.exit is not None and record.exit not in EXITS:
+        raise ValueError(f"exit must be null or one of {', '.join(EXITS)}")
+    durations = ("startup_time", "waited", "watch_time", "playing_time", "rebuffer_time", "seek_time")
+    for name in (*durations, "furthest"):
+        value = getattr(record, name)
+        if value is not None and not (isinstance(value, int | float) and 0 <= value <= 1e6):
+            raise ValueError(f"{name} must be null or a number from 0 to 1e6")
+    counts = ("rebuffer_count", "seek_count", "rendition_changes", "dropped_frames", "frames", "quartiles")
+    for name in counts:
+        value = getattr(record, name)
+        if value is not None and not (isinstance(value, int) and 0 <= value <= 2_000_000_000):
+            raise ValueError(f"{name} must be null or a whole number from 0 to 2e9")
+    for name, most in (("bitrate", 1e10), ("upscale", 1e4)):
+        value = getattr(record, name)
+        if value is not None and not (isinstance(value, int | float) and 0 <= value <= most):
+            raise ValueError(f"{name} must be null or a number from 0 to {most:g}")

@@ -9,10 +9,11 @@ already has a recent row continues that row instead of counting a second play.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
+from app.ingest.quality import Quality, restored
 from app.ingest.session import Segment
 
 # Fixed so that every process derives the same id for the same key and topic.
@@ -29,10 +30,12 @@ def session_id(key_id: int, topic: str) -> uuid.UUID:
 
 @dataclass(frozen=True, slots=True)
 class Prior:
-    """What an earlier part of the session stored: its start and the segments watched."""
+    """What an earlier part of the session stored: its start, the segments watched, and how
+    well it played so far."""
 
     started_at: float
     segments: tuple[Segment, ...]
+    quality: Quality = field(default_factory=Quality)
 
 
 class Resumption:
@@ -47,11 +50,13 @@ class Resumption:
         try:
             row = await self._pool.fetchrow(
                 """
-                SELECT started_at, segments FROM sessions
-                WHERE id = $1
-                  AND started_at > now() - interval '1 day'
-                  AND ended_at > now() - make_interval(secs => $2)
-                ORDER BY ended_at DESC LIMIT 1
+                SELECT s.*, g.code AS error_code, g.message AS error_message
+                FROM sessions s
+                LEFT JOIN error_groups g ON g.key_id = s.key_id AND g.fingerprint = s.error_fingerprint
+                WHERE s.id = $1
+                  AND s.started_at > now() - interval '1 day'
+                  AND s.ended_at > now() - make_interval(secs => $2)
+                ORDER BY s.ended_at DESC LIMIT 1
                 """,
                 session,
                 RESUME_WINDOW_SECONDS,
@@ -61,4 +66,4 @@ class Resumption:
         if row is None:
             return None
         segments = tuple(Segment(float(start), float(end)) for start, end in row["segments"])
-        return Prior(row["started_at"].timestamp(), segments)
+        return Prior(row["started_at"].timestamp(), segments, restored(dict(row)))

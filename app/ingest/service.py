@@ -16,6 +16,7 @@ from app import live
 from app.config import Settings
 from app.ingest import orphans
 from app.ingest.channels import Limits
+from app.ingest.country import Countries
 from app.ingest.hub import Hub
 from app.ingest.keys import KeyCheck
 from app.ingest.record import SessionRecord
@@ -50,6 +51,7 @@ class Ingest:
         self.process_id = uuid.uuid4()
         self.hub = Hub(self.writer, settings.checkpoint_interval, self.process_id)
         self.keys = KeyCheck(pool)
+        self.countries = Countries(settings.geoip_database)
         self.resumption = Resumption(pool)
         self._pool = pool
         self._sockets: Counter[str] = Counter()
@@ -88,6 +90,7 @@ class Ingest:
             await self.writer.close(self._writer_task, self.settings.shutdown_flush_seconds)
         with contextlib.suppress(Exception):
             await live.withdraw(self._pool, self.process_id)
+        self.countries.close()
 
     async def _checkpoints(self) -> None:
         """Wake when the next open session falls due (app/ingest/checkpoints.py)."""

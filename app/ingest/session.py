@@ -1,7 +1,9 @@
 """One playback session: play/pause events in arrival order → watched segments → a record. Pure.
 
 Times (`at`) are seconds on the caller's clock; positions are seconds of the video. Nothing here
-reads a clock or does I/O, so every rule is tested with plain values.
+reads a clock or does I/O, so every rule is tested with plain values. The quality events of the
+snippet (startup, stalls, seeks, failures, impressions) are folded by app/ingest/quality.py; what
+the segments alone tell (completion, quartiles, the furthest position) is derived here.
 """
 
 from __future__ import annotations
@@ -10,12 +12,20 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.ingest import quality
+from app.ingest.quality import Quality
+
 # Positions and durations past this are not a video (about 11.5 days): they are ignored, as an
 # invalid value is. It is also the longest duration kept for a video (docs/PROTOCOL.md).
 MAX_POSITION = 1_000_000.0
 # Positions are kept to the microsecond: no player reports finer, and it keeps every stored number
 # either 0 or far from the subnormal range, where PostgreSQL's float arithmetic raises underflow.
 DECIMALS = 6
+# A session played to within this many seconds of the end is complete (or its player said ended).
+COMPLETION_MARGIN = 2.0
+# Quartile bits of `quartiles`: 25 %, 50 %, 75 %, 100 % of the video.
+QUARTILES = ((0.25, 1), (0.5, 2), (0.75, 4))
+QUARTILE_END = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,22 +48,28 @@ class Watched:
     watched: float
     unique_watched: float
     duration: float | None
+    quality: Quality = field(default_factory=Quality)
+    furthest: float | None = None
+    completed: bool = False
+    quartiles: int = 0
 
 
 def position(value: Any) -> float | None:
-    """A position as the client sends it: a number or a decimal string. Anything else is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
+    """A position as the client sends it: a number or a decimal string. Anything else is None.
+    Every play and pause comes through here: types are tested by identity (a parsed frame holds
+    exactly int, float, str; a bool, which is an int, is refused that way too)."""
+    kind = value.__class__
+    if kind is float or kind is int:
         number = float(value)
-    elif isinstance(value, str) and 0 < len(value) <= 32:
+    elif kind is str and 0 < len(value) <= 32:
         try:
             number = float(value)
         except ValueError:
             return None
     else:
         return None
-    if not math.isfinite(number) or number < 0 or number > MAX_POSITION:
+    # NaN fails every comparison, infinity the upper bound.
+    if not 0 <= number <= MAX_POSITION:
         return None
     return round(number, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
@@ -73,9 +89,12 @@ class Session:
     open_from: float | None = None
     open_at: float = 0.0
     events: int = 0
+    quality: Quality = field(default_factory=Quality)
     # Counts the changes to what would be stored (a segment, a play opened, a new duration), so a
     # checkpoint can tell whether a paused session has anything new to write.
     revision: int = 0
+    # The duration as the last event sent it, unread: most events repeat it.
+    duration_sent: Any = None
 
     @property
     def playing(self) -> bool:
@@ -99,11 +118,19 @@ class Session:
             return
         self._close_open(self._clamp(end))
 
+    def observe(self, name: str, payload: dict[str, Any], at: float) -> str | None:
+        """A quality event (app/ingest/quality.py); returns the reason to refuse it, if any."""
+        changed, refusal = quality.fold(self.quality, name, payload, at)
+        if changed:
+            self.revision += 1
+        return refusal
+
     def end(self, at: float) -> Watched:
         """End the session: an open play is closed at min(from + elapsed, duration)."""
+        final = self._final_quality(at)
         if self.open_from is not None:
             self._close_open(self._estimated_position(at))
-        return self.watched()
+        return _summarise(self.segments, self.duration, final)
 
     def snapshot(self, at: float) -> Watched:
         """What the session has watched so far, as if it ended now, without ending it."""
@@ -112,10 +139,17 @@ class Session:
             end = self._estimated_position(at)
             if end > self.open_from:
                 segments.append(Segment(self.open_from, end))
-        return _summarise(segments, self.duration)
+        return _summarise(segments, self.duration, self._final_quality(at))
 
-    def watched(self) -> Watched:
-        return _summarise(self.segments, self.duration)
+    def _final_quality(self, at: float) -> Quality:
+        """The quality as if the session ended at `at`: a state still running is carried on with
+        the clock, playing no further than the open play can go."""
+        left: float | None = None
+        if self.open_from is not None:
+            since = max(0.0, self.quality.state_at - self.open_at)
+            reached = self.open_from + since
+            left = max(0.0, (self.duration if self.duration is not None else MAX_POSITION) - reached)
+        return self.quality.final(at, at - self.opened_at, left)
 
     def _close_open(self, end: float) -> None:
         assert self.open_from is not None
@@ -136,6 +170,10 @@ class Session:
         return value
 
     def _note_duration(self, value: Any) -> None:
+        # Every play and pause repeats the duration: what was sent last needs no reading again.
+        if value == self.duration_sent and value.__class__ is self.duration_sent.__class__:
+            return
+        self.duration_sent = value
         # Live streams report null; a finite positive duration is the video's length.
         duration = position(value)
         if duration is not None and duration > 0 and duration != self.duration:
@@ -143,9 +181,29 @@ class Session:
             self.revision += 1
 
 
-def _summarise(segments: list[Segment], duration: float | None) -> Watched:
+def _summarise(segments: list[Segment], duration: float | None, quality: Quality) -> Watched:
     watched = sum(segment.length for segment in segments)
-    return Watched(tuple(segments), watched, union_length(segments), duration)
+    furthest = max((segment.end for segment in segments), default=None)
+    completed, quartiles = reached(segments, duration, ended=quality.state == "ended")
+    return Watched(
+        tuple(segments), watched, union_length(segments), duration, quality, furthest, completed, quartiles
+    )
+
+
+def reached(segments: list[Segment], duration: float | None, *, ended: bool = False) -> tuple[bool, int]:
+    """Whether the session completed the video (played to within COMPLETION_MARGIN of its end, or
+    its player ended), and which quartiles it played through, as bits: a quartile's point of the
+    video lies in a segment; seeking past it does not reach it. 100 % is completion. A video of
+    unknown length (live) is complete only when its player says it ended."""
+    if duration is None or duration <= 0:
+        return ended, QUARTILE_END if ended else 0
+    completed = ended or any(segment.end >= duration - COMPLETION_MARGIN for segment in segments)
+    bits = QUARTILE_END if completed else 0
+    for share, bit in QUARTILES:
+        point = duration * share
+        if any(segment.start <= point <= segment.end for segment in segments):
+            bits |= bit
+    return completed, bits
 
 
 def union_length(segments: list[Segment]) -> float:

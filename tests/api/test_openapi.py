@@ -38,6 +38,20 @@ def test_security_is_declared_only_with_auth() -> None:
     assert document(auth=True)["security"] == [{"basic": []}]
 
 
+@pytest.mark.parametrize("auth", [True, False])
+def test_read_only_tokens_read_and_never_manage(auth: bool) -> None:
+    """A Bearer token on every read operation (optional without Basic auth: it narrows), never
+    on keys or deletion; asked twice, the document is the same (nothing shared is changed)."""
+    paths = document(auth=not auth)["paths"] and document(auth=auth)["paths"]
+    assert document(auth=auth)["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for path, operations in paths.items():
+        for operation in operations.values():
+            schemes = [name for requirement in operation.get("security", []) for name in requirement]
+            reads = path.removeprefix("/api/v1/") in {*(e.value for e in Endpoint), "export"}
+            assert ("bearer" in schemes) == reads, path
+            assert ("basic" in schemes) == auth, path
+
+
 async def test_served(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         response = await client.get("/openapi.json")

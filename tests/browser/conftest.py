@@ -7,6 +7,7 @@ it (or without Playwright) these tests skip and say why, unless VIDEO_METRICS_RE
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.availability import unavailable
+from tests.support.media import MediaServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 HAVE_CHROMIUM = CHROMIUM.exists()
@@ -57,6 +59,14 @@ async def context(browser: Any) -> AsyncIterator[Any]:
     context = await browser.new_context()
     yield context
     await context.close()
+
+
+@pytest.fixture
+async def media() -> AsyncIterator[MediaServer]:
+    """The test media (tests/media) from a server of the test's own, which can hold a file back."""
+    server = MediaServer().start()
+    yield server
+    await asyncio.to_thread(server.stop)
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,11 @@ class FakeSocketServer:
             await connection.close(code, "going away")
 
     def events(self) -> list[dict[str, Any]]:
+        """The play and pause events: what the watched segments are made of."""
+        return [e for e in self.all_events() if e.get("name") in ("play", "pause")]
+
+    def all_events(self) -> list[dict[str, Any]]:
+        """Every `event` push, the quality events (impression, playback, ...) included."""
         return [frame[4] for _, frame in self.frames if frame[3] == "event"]
 
     def of(self, event: str) -> list[Frame]:
@@ -84,7 +89,7 @@ class FakeSocketServer:
 
     async def wait_event(self, name: str, count: int = 1, within: float = 10.0) -> dict[str, Any]:
         def found() -> Any:
-            matching = [e for e in self.events() if e.get("name") == name]
+            matching = [e for e in self.all_events() if e.get("name") == name]
             return matching[count - 1] if len(matching) >= count else None
 
         event: dict[str, Any] = await self.wait_for(found, within, f"{name} event #{count}")

@@ -308,3 +308,17 @@ async def test_es_module_and_classic_script_are_one_snippet(
     page = await open_page(context, site, html)
     await fake.wait_for(lambda: fake.of("phx_join"))
     assert await page.evaluate("window.same") is True
+
+
+async def test_a_new_source_is_a_new_session_with_its_own_impression(
+    context: Any, site: Site, fake: FakeSocketServer
+) -> None:
+    page = await open_page(context, site, monitored(fake))
+    first = await fake.wait_event("impression")
+    assert first == {"name": "impression", "autoplay": False}
+    await page.evaluate("() => { document.querySelector('#v').src = '/demo.webm?another-cut'; }")
+    await fake.wait_for(lambda: len(fake.of("phx_join")) == 2, what="a second join")
+    await fake.wait_event("impression", 2)
+    [left] = fake.of("phx_leave")
+    joins = fake.of("phx_join")
+    assert left[2] == joins[0][2] != joins[1][2], "the first session was left, the second is new"

@@ -231,7 +231,9 @@ async def test_a_reader_that_goes_away_cancels_the_copy(
                 "FROM generate_series(1, 10) i",
                 key_id,
             )
-            await connection.execute(GENERATE, key_id, 10, datetime.now(UTC), 30, 60_000)
+            # Over a minute on TimescaleDB (a hypertable insert of unordered rows, quality columns
+            # included): beyond the pool's command timeout of 60 s.
+            await connection.execute(GENERATE, key_id, 10, datetime.now(UTC), 30, 60_000, timeout=600)
         url = with_database(database_url, await pool.fetchval("SELECT current_database()"))
         server = await asyncio.to_thread(make_server(url).start)
         try:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
+import httpx
 import pytest
 
 from app.db.migrate import migrate
 from app.db.pool import create_pool
 from app.db.reads import Reads
 from tests.support.replication import Replicated
+from tests.support.server import ServerFactory
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +111,47 @@ async def test_without_a_standby_every_read_is_the_primarys(replicated: Replicat
         assert reads.pool() is primary and reads.state.as_json() == {"standby": "none"}
     finally:
         await primary.close()
+
+
+def reads_from(metrics: str, server: str) -> float:
+    match = re.search(rf'^video_metrics_api_reads_total\{{server="{server}"\}} (\S+)$', metrics, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+async def test_a_server_reads_stored_sessions_from_the_standby_and_says_so(
+    replicated: Replicated, make_server: ServerFactory
+) -> None:
+    server = make_server(replicated.primary_url, DATABASE_READ_URL=replicated.standby_url).start()
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        key = (await client.post("/api/v1/keys")).json()["key"]  # a write: on the primary
+
+        async def serving() -> bool:
+            return bool((await client.get("/readyz")).json().get("standby") == "ok")
+
+        await until(serving)
+        ready = (await client.get("/readyz")).json()
+        assert ready["reads_from"] == "standby" and 0 <= ready["standby_lag_seconds"] < 5
+
+        before = await client.get("/metrics")
+        plays = await client.get("/api/v1/plays", params={"query": json.dumps({"key": key})})
+        assert plays.status_code == 200, plays.text
+        watching = await client.get("/api/v1/watching")  # live rows: the primary's
+        assert watching.status_code == 200
+        after = (await client.get("/metrics")).text
+        assert reads_from(after, "standby") == reads_from(before.text, "standby") + 1
+        assert "video_metrics_reads_on_standby 1.0" in after
+
+        await asyncio.to_thread(replicated.stop_standby)
+        try:
+
+            async def primary_only() -> bool:
+                return bool((await client.get("/readyz")).json().get("standby") == "unreachable")
+
+            await until(primary_only)
+            plays = await client.get("/api/v1/plays", params={"query": json.dumps({"key": key})})
+            assert plays.status_code == 200, plays.text  # answered by the primary meanwhile
+            assert (await client.get("/readyz")).status_code == 200
+        finally:
+            await asyncio.to_thread(replicated.start_standby)
+        await until(serving, 30)
+    server.stop()

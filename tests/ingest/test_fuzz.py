@@ -53,7 +53,7 @@ def hostile_frame(rng: random.Random, n: int, topics: list[str], key: str) -> st
     """Frame number `n` of a socket; its ref is n, so each reply is matched to its frame."""
     t = rng.choice(topics)
     ref = f'"{n}"'
-    kind = rng.randrange(16)
+    kind = rng.randrange(19)
     if kind == 0:
         return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80)))
     if kind == 1:
@@ -99,6 +99,23 @@ def hostile_frame(rng: random.Random, n: int, topics: list[str], key: str) -> st
         return f'[{ref},{ref},"{t}","phx_join",{{"key":"{key}","metadata":{{"vid":"fuzz"}}}}]'
     if kind == 14:
         return f'[{ref},{ref},"{t}","event",{{"name":"play","from":{rng.uniform(0, 50):.3f},"duration":60}}]'
+    if kind == 16:  # playback summaries with hostile numbers and states
+        counters = ["watch", "playing", "rebuffers", "rebuffering", "seeks", "seeking", "startup", "bitrate",
+                  "renditions", "dropped", "frames", "upscale"]  # fmt: skip
+        chosen = rng.sample(counters, rng.randrange(1, len(counters)))
+        body = ",".join(f'"{name}":{hostile_number(rng)}' for name in chosen)
+        state = rng.choice(['"playing"', '"starting"', '"rebuffering"', '"ended"', '"x"', "null", "7"])
+        hidden = hostile_number(rng)
+        return f'[{ref},{ref},"{t}","event",{{"name":"playback","state":{state},"hidden":{hidden},{body}}}]'
+    if kind == 17:  # fatal errors with hostile codes and messages
+        code = rng.choice(['"4"', '"hls:fragLoadError"', '"' + "c" * 65 + '"', '""', "3", hostile_text(rng)])
+        message = rng.choice(
+            [hostile_text(rng), '"' + "m" * 200 + '"', '"' + "m" * 201 + '"', '"at 0x1f /a?b=9"']
+        )
+        return f'[{ref},{ref},"{t}","event",{{"name":"error","code":{code},"message":{message}}}]'
+    if kind == 18:
+        name = rng.choice(["impression", "viewable"])
+        return f'[{ref},{ref},"{t}","event",{{"name":"{name}","autoplay":{hostile_number(rng)}}}]'
     return f'[{ref},{ref},"{t}","event",{{"name":"pause","to":{rng.uniform(0, 60):.3f},"duration":60}}]'
 
 
@@ -150,14 +167,26 @@ async def test_hostile_frames_cost_nothing_and_lose_nothing(
     calm_topic = "session:after-the-fuzz-00001"
     join_ref, reply = await sock.join(calm_topic, key, {"vid": "calm"}, identifier="calm")
     assert ok(reply)
+    assert ok(await sock.push(join_ref, calm_topic, {"name": "impression", "autoplay": False}))
+    assert ok(await sock.push(join_ref, calm_topic, {"name": "playback", "state": "starting"}))
     assert ok(await sock.push(join_ref, calm_topic, {"name": "play", "from": 0, "duration": 60}))
+    started = {"name": "playback", "state": "playing", "startup": 0.25, "watch": 0.3, "playing": 0.05}
+    assert ok(await sock.push(join_ref, calm_topic, started))
     assert ok(await sock.push(join_ref, calm_topic, {"name": "pause", "to": "5.50", "duration": 60}))
+    paused = {"name": "playback", "state": "paused", "startup": 0.25, "watch": 7, "playing": 5.5}
+    paused |= {"rebuffers": 1, "rebuffering": 1.25}
+    assert ok(await sock.push(join_ref, calm_topic, paused))
     await sock.close()
 
     joined = set().union(*(topics for _, topics in results)) | {calm_topic}
     rows = await final_sessions(db, key, len(joined), timeout=20)
     calm = [row for row in rows if row["metadata"] == {"vid": "calm"}]
     assert len(calm) == 1 and calm[0]["watched"] == 5.5 and calm[0]["segments"] == [[0.0, 5.5]]
+    row = calm[0]
+    assert (row["impression"], row["exit"], row["rebuffer_count"]) == (True, "paused", 1)
+    # Durations are held within the session's own length (milliseconds here: it was sent at once).
+    wall = (row["ended_at"] - row["started_at"]).total_seconds()
+    assert 0 < row["rebuffer_time"] <= row["watch_time"] <= wall and 0 <= row["startup_time"] <= wall
     for row in rows:
         assert all(0 <= position <= 1_000_000 for segment in row["segments"] for position in segment)
 

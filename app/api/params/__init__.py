@@ -19,12 +19,16 @@ from app.api.params.endpoints import (
 from app.api.params.errors import ParamError
 from app.api.params.readers import from_json_body, from_query_string, merge
 from app.api.params.scope import (
+    EVERY_KEY,
     NO_FILTERS,
     Filters,
+    OutOfReach,
+    Reach,
     VideoQuery,
     parse_identifier,
     parse_new_key,
     parse_query,
+    restrict,
 )
 from app.api.params.timing import (
     DEFAULT_INTERVAL,
@@ -51,6 +55,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_MINIMUM_WATCH_SECONDS",
     "DEFAULT_TIMEFRAME_TEXT",
+    "EVERY_KEY",
     "KEY_PATTERN",
     "KEY_RULE",
     "MAX_DECIMAL",
@@ -64,7 +69,9 @@ __all__ = [
     "Filters",
     "Format",
     "Order",
+    "OutOfReach",
     "ParamError",
+    "Reach",
     "Sort",
     "StatsParams",
     "Timeframe",
@@ -80,4 +87,5 @@ __all__ = [
     "parse_query",
     "parse_timeframe",
     "parse_timezone",
+    "restrict",
 ]

@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo
 from app import zones
 from app.api.params.errors import ParamError
 from app.api.params.scope import (
+    EVERY_KEY,
     NO_FILTERS,
     Filters,
+    Reach,
     VideoQuery,
     parse_filters,
     parse_identifier,
     parse_query,
     parse_text,
+    restrict,
 )
 from app.api.params.timing import (
     DEFAULT_INTERVAL,
@@ -134,9 +137,13 @@ class StatsParams:
 
 
 def parse_params(
-    raw: Mapping[str, Any], endpoint: Endpoint, default_timezone: ZoneInfo = zones.UTC_ZONE
+    raw: Mapping[str, Any],
+    endpoint: Endpoint,
+    default_timezone: ZoneInfo = zones.UTC_ZONE,
+    reach: Reach = EVERY_KEY,
 ) -> StatsParams:
-    """Validate every parameter an endpoint was given; refuse any it does not accept."""
+    """Validate every parameter an endpoint was given; refuse any it does not accept, and a key
+    outside what the reader may see (`reach`)."""
     accepted = ACCEPTED[endpoint]
     for name in raw:
         if name not in accepted:
@@ -153,6 +160,7 @@ def parse_params(
                 'or {"key": "<api key>"}',
             )
         videos = VideoQuery(identifier=identifier)
+    videos = restrict(videos, reach)
     sort = choice(raw["sort"], "sort", Sort) if "sort" in raw else Sort.PLAYS
     default_order = Order.ASC if sort is Sort.IDENTIFIER else Order.DESC
     search = raw.get("search")

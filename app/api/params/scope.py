@@ -1,5 +1,6 @@
 """Which sessions a question is about: `query` (metadata containment, a key), `identifier`, and
-the filters `page`, `browser`, `device`, `platform`.
+the filters `page`, `browser`, `device`, `platform`; and what a reader may see of them (`Reach`:
+a read-only token sees its keys only).
 
 Also what PostgreSQL could not store is refused here, before it reaches the database: text with
 NUL or unpaired surrogates, numbers too large to be finite, absurd nesting.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
@@ -22,15 +23,50 @@ MAX_DEPTH = 32
 
 @dataclass(frozen=True, slots=True)
 class VideoQuery:
-    """Which videos: metadata containment, all videos of a key, a label; combined with AND."""
+    """Which videos: metadata containment, all videos of a key, a label, and only those of the
+    keys in `within` (what a reader's `Reach` adds); combined with AND."""
 
     video: dict[str, Any] | None = None
     key: str | None = None
     identifier: str | None = None
+    within: tuple[str, ...] | None = None
 
     @property
     def key_only(self) -> bool:
         return self.key is not None and self.video is None and self.identifier is None
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The keys whose sessions a reader may see: every key (`keys` None: the admin, the CLI,
+    stdio), or a read-only token's keys. Applied where the videos of a question are parsed
+    (`restrict`), so that the REST API and the assistants' tools refuse and narrow alike."""
+
+    keys: frozenset[str] | None = None
+
+    def describe(self) -> str:
+        return "every key" if self.keys is None else "the keys " + ", ".join(sorted(self.keys))
+
+
+EVERY_KEY = Reach()
+
+
+class OutOfReach(ParamError):
+    """A question names a key the reader may not see: 403 on REST, a tool error for assistants."""
+
+
+def restrict(videos: VideoQuery, reach: Reach) -> VideoQuery:
+    """The videos asked about, as far as `reach` may see them: a key outside it is refused
+    (naming what the reader may read); without a key, only the videos of its keys are meant."""
+    if reach.keys is None:
+        return videos
+    if videos.key is not None:
+        if videos.key not in reach.keys:
+            raise OutOfReach(
+                "query", f"key {videos.key!r} is outside this token's scope; it reads {reach.describe()}"
+            )
+        return videos
+    return replace(videos, within=tuple(sorted(reach.keys)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,10 +73,13 @@ def matching(videos: VideoQuery, first: int, prefix: str = "") -> tuple[list[str
     (`prefix` names their table), with placeholders from `first`, and their values."""
     conditions: list[str] = []
     args: list[object] = []
+    within = None if videos.within is None else list(videos.within)
     for value, condition in (
         (videos.key, f"{prefix}key_id = (SELECT id FROM keys WHERE key = ${{}})"),  # noqa: S608
         (videos.video, f"{prefix}metadata @> ${{}}::jsonb"),
         (videos.identifier, f"{prefix}identifier = ${{}}"),
+        # A reader's reach (a read-only token's keys): only their videos.
+        (within, f"{prefix}key_id IN (SELECT id FROM keys WHERE key = ANY(${{}}::text[]))"),  # noqa: S608
     ):
         if value is not None:
             conditions.append(condition.format(first + len(args)))

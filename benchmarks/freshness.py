@@ -1,0 +1,187 @@
+"""Freshness (issue 13): how long after a session ends it is visible to the API, at a given rate of
+sessions ending.
+
+    python -m benchmarks.freshness --rate 1000 --seconds 30
+
+A server (`python -m app serve`, pinned to CPU 1, on a throwaway embedded PostgreSQL) gets pages
+from `--clients` processes on CPU 0: each page opens a socket, joins, plays, pauses and leaves, at
+`--rate` sessions ending per second in all; every `--sample`-th session's leave is reported to a
+watcher as it happens, which looks its final row up by id (derived from key and topic, as the
+server derives it) every 20 ms and notes when it first appears. Looking up a sample by primary
+key keeps the watcher's own load on the database small. The API answers from that table (or a
+standby, which this does not measure), so a row there is a session the API counts. Reported: the
+median, p99 and maximum of (seen - left) over the samples, and the samples never seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from multiprocessing.connection import Connection
+from multiprocessing.queues import Queue
+from pathlib import Path
+from queue import Empty
+
+import asyncpg
+from websockets.asyncio.client import connect
+
+from app.ingest.resume import session_id
+from benchmarks.ingest_load import raise_file_limit, running
+from benchmarks.targets import Database, server_target
+
+POLL_SECONDS = 0.02
+Left = tuple[str, float]  # a sampled session's topic, and when its leave was answered
+
+
+async def _pages(
+    port: int,
+    key: str,
+    rate: float,
+    seconds: float,
+    start_at: float,
+    sample: int,
+    left: Queue[Left],
+    pipe: Connection,
+) -> None:
+    """Open, play and leave sessions at `rate` per second for `seconds`; every `sample`-th leave
+    goes to the watcher as (topic, left_at on the wall clock); the counts go back on `pipe`."""
+    url = f"ws://127.0.0.1:{port}/socket/websocket?vsn=2.0.0&source_url=https%3A%2F%2Ffresh.example%2F"
+
+    async def one(n: int) -> None:
+        topic = f"session:{uuid.uuid4().hex[:21]}"
+        async with connect(url, compression=None, open_timeout=20) as ws:
+            await ws.send(f'["1","1","{topic}","phx_join",{{"key":"{key}","metadata":{{"v":{n % 20}}}}}]')
+            await ws.recv()
+            await ws.send(f'["1","2","{topic}","event",{{"name":"play","from":0,"duration":60}}]')
+            await ws.send(f'["1","3","{topic}","event",{{"name":"pause","to":"1.50","duration":60}}]')
+            await ws.send(f'["1","4","{topic}","phx_leave",{{}}]')
+            while f'"4","{topic}"' not in str(await ws.recv()):
+                pass  # the leave's reply: the server has ended the session
+            if n % sample == 0:
+                left.put((topic, time.time()))
+
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    tasks = []
+    begun = time.monotonic()
+    n = 0
+    while time.monotonic() - begun < seconds:
+        tasks.append(asyncio.create_task(one(n)))
+        n += 1
+        await asyncio.sleep(max(0.0, begun + n / rate - time.monotonic()))
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [repr(r) for r in results if isinstance(r, BaseException)]
+    pipe.send((n, errors[:3], len(errors)))
+
+
+def _client(
+    port: int,
+    key: str,
+    rate: float,
+    seconds: float,
+    start_at: float,
+    sample: int,
+    left: Queue[Left],
+    pipe: Connection,
+) -> None:
+    os.sched_setaffinity(0, {0})
+    asyncio.run(_pages(port, key, rate, seconds, start_at, sample, left, pipe))
+
+
+async def _watch(url: str, key: str, left: Queue[Left], until: float) -> tuple[list[float], int]:
+    """(seen - left) for each sampled session seen by `until`, and how many were never seen."""
+    connection = await asyncpg.connect(url)
+    delays: list[float] = []
+    try:
+        key_id = int(await connection.fetchval("SELECT id FROM keys WHERE key = $1", key))
+        pending: dict[uuid.UUID, float] = {}
+        while time.time() < until:
+            with contextlib.suppress(Empty):
+                while True:
+                    topic, at = left.get_nowait()
+                    pending[session_id(key_id, topic)] = at
+            if pending:
+                rows = await connection.fetch(
+                    "SELECT id FROM sessions WHERE id = ANY($1::uuid[]) AND final", list(pending)
+                )
+                now = time.time()
+                for row in rows:
+                    delays.append(now - pending.pop(row["id"]))
+            await asyncio.sleep(POLL_SECONDS)
+        return delays, len(pending)
+    finally:
+        await connection.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.freshness", description=__doc__)
+    parser.add_argument("--rate", type=float, default=1000.0, help="sessions ending per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=10, help="watch every n-th session (default 10)")
+    args = parser.parse_args(argv)
+    if not 0 < args.rate <= 5000 or not 0 < args.seconds <= 300:
+        parser.error("keep it bounded: at most 5,000 sessions a second for 300 s")
+    raise_file_limit(20_000)
+    os.sched_setaffinity(0, {0})
+    with (
+        tempfile.TemporaryDirectory(prefix="video-metrics-fresh-") as folder,
+        contextlib.ExitStack() as stack,
+    ):
+        work = Path(folder)
+        database = Database(None, work / "database")
+        key = database.start()
+        stack.callback(database.stop)
+        target = stack.enter_context(running(server_target(database.url or "", work / "server"), 1))
+        context = multiprocessing.get_context("spawn")
+        left: Queue[Left] = context.Queue()
+        start_at = time.time() + 3.0
+        pipes, processes = [], []
+        for _ in range(args.clients):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_client,
+                args=(
+                    target.port,
+                    key,
+                    args.rate / args.clients,
+                    args.seconds,
+                    start_at,
+                    args.sample,
+                    left,
+                    theirs,
+                ),
+            )
+            process.start()
+            pipes.append(ours)
+            processes.append(process)
+        delays, missing = asyncio.run(_watch(database.url or "", key, left, start_at + args.seconds + 15.0))
+        sessions = errors = 0
+        for pipe, process in zip(pipes, processes, strict=True):
+            count, first_errors, failed = pipe.recv()
+            sessions += count
+            errors += failed
+            if first_errors:
+                print("client errors:", first_errors, file=sys.stderr)
+            process.join(30)
+    delays.sort()
+    print(f"python -m benchmarks.freshness --rate {args.rate:g} --seconds {args.seconds:g}")
+    print(f"sessions ended: {sessions} ({sessions / args.seconds:,.0f}/s), client errors: {errors}")
+    if len(delays) > 1:
+        p99 = statistics.quantiles(delays, n=100)[98]
+        print(
+            f"sampled {len(delays)}: seen after median {statistics.median(delays) * 1000:.0f} ms, "
+            f"p99 {p99 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms; never seen: {missing}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
