@@ -19,7 +19,7 @@ export function engagementChart(answer, { height = 260 } = {}) {
         width: 0,
         paths: window.uPlot.paths.bars({ size: [0.9, 40], align: 1, gap: 1 }),
         points: { show: false },
-        value: (u, v) => format.count(v),
+        value: (u, v) => (v === null ? "" : format.count(v)),
       },
       {
         label: "Share of plays",
@@ -27,7 +27,7 @@ export function engagementChart(answer, { height = 260 } = {}) {
         stroke: colors.line,
         width: 2,
         points: { show: false },
-        value: (u, v) => format.percent(v),
+        value: (u, v) => (v === null ? "" : format.percent(v)),
       },
     ];
     const data = [x, ranges.map((r) => r.viewers), ranges.map((r) => r.percent_of_plays ?? null)];
@@ -39,7 +39,7 @@ export function engagementChart(answer, { height = 260 } = {}) {
         width: 2,
         dash: [6, 4],
         points: { show: false },
-        value: (u, v) => format.percent(v),
+        value: (u, v) => (v === null ? "" : format.percent(v)),
       });
       data.push(then.map((r) => r.percent_of_plays ?? null));
     }

@@ -31,7 +31,7 @@ export function liveChart(rows, { zone, from, to, height = 220 }) {
           width: 0,
           paths: window.uPlot.paths.bars({ size: [0.7, 24], align: 1, gap: 1 }),
           points: { show: false },
-          value: (u, v) => format.count(v),
+          value: (u, v) => (v === null ? "" : format.count(v)),
         },
         {
           label: "Viewers",
@@ -39,7 +39,7 @@ export function liveChart(rows, { zone, from, to, height = 220 }) {
           width: 2,
           points: { show: true, size: 4 },
           spanGaps: false,
-          value: (u, v) => format.count(v),
+          value: (u, v) => (v === null ? "" : format.count(v)),
         },
       ],
       scales: {

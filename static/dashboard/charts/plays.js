@@ -50,7 +50,7 @@ export function playsChart(rows, { interval, zone, compared, period, height = 26
         width: 0,
         paths: bars(compared ? 1 : 0),
         points: { show: false },
-        value: (u, v) => format.count(v),
+        value: (u, v) => (v === null ? "" : format.count(v)),
       },
     ];
     const data = [rows.map((row) => row.x), rows.map((row) => (row.main ? row.main.views : null))];
@@ -62,7 +62,7 @@ export function playsChart(rows, { interval, zone, compared, period, height = 26
         width: 0,
         paths: bars(-1),
         points: { show: false },
-        value: (u, v) => format.count(v),
+        value: (u, v) => (v === null ? "" : format.count(v)),
       });
       data.push(rows.map((row) => (row.compare ? row.compare.views : null)));
     }

@@ -13,13 +13,13 @@ export function Cards({ cards, versus }) {
           <${Help} label=${card.label} text=${card.definition} />
         </div>
         <div class="card-value" data-value=${raw(card.value)}>${card.text}</div>
+        ${card.note ? html`<div class="card-note muted">${card.note}</div>` : null}
         ${card.change !== undefined
           ? html`<div class=${`card-change ${trend(card.change)}`} data-value=${raw(card.change)}>
               <span class="sr-only">Change: </span>${card.changeText}
               ${versus ? html` <span class="muted">${versus}</span>` : null}
             </div>`
           : null}
-        ${card.note ? html`<div class="card-note muted">${card.note}</div>` : null}
       </li>`,
     )}
   </ul>`;
