@@ -14,6 +14,7 @@ from app import http_protocol, live, slots
 from app.api.middleware import api_middleware
 from app.api.routes import api_routes, root_routes
 from app.config import Settings, load_settings
+from app.dashboard import dashboard_routes
 from app.datadir import DataDirLock
 from app.db import retention
 from app.db.embedded import EmbeddedPostgres
@@ -115,6 +116,7 @@ def create_app(settings: Settings, sinks: list[Sink] | None = None) -> Starlette
         WebSocketRoute("/socket/websocket", socket_endpoint),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *dashboard_routes(),
         *web_routes(),
         Mount("/api/v1", routes=api_routes()),
         *root_routes(),

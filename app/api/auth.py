@@ -58,7 +58,7 @@ class BasicAuth:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        await _unauthorized(send)
+        await _unauthorized(send, page="text/html" in headers.get("accept", ""))
 
     def _is_public(self, path: str) -> bool:
         return any(path == public or path.startswith(public + "/") for public in self._public)
@@ -106,16 +106,33 @@ def _digest(value: bytes) -> bytes:
     return hashlib.sha256(value).digest()
 
 
-async def _unauthorized(send: Send) -> None:
-    body = json.dumps(
-        {"error": "authorization: send the METRICS_USER and METRICS_PASSWORD with HTTP Basic auth"}
-    ).encode()
+# What a person sees who cancels the browser's sign-in dialog, or whose sign-in failed: the
+# dialog comes back on reload. No script, no style from elsewhere: it needs no policy of its own.
+_SIGN_IN_PAGE = b"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in - video-metrics</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>Sign in to video-metrics</h1>
+<p>This server asks for its user name and password (<code>METRICS_USER</code> and
+<code>METRICS_PASSWORD</code>). <a href="">Reload this page</a> to sign in again.</p></body></html>
+"""
+
+
+async def _unauthorized(send: Send, *, page: bool = False) -> None:
+    """401 with the challenge that makes a browser ask for credentials (again, after a wrong
+    pair); a page for browsers that asked for one, the API's JSON error otherwise."""
+    body = _SIGN_IN_PAGE
+    media = b"text/html; charset=utf-8"
+    if not page:
+        media = b"application/json"
+        body = json.dumps(
+            {"error": "authorization: send the METRICS_USER and METRICS_PASSWORD with HTTP Basic auth"}
+        ).encode()
     await send(
         {
             "type": "http.response.start",
             "status": 401,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media),
                 (b"content-length", str(len(body)).encode()),
                 (b"www-authenticate", f'Basic realm="{REALM}"'.encode()),
             ],

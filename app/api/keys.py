@@ -15,6 +15,8 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from app.web import DEMO_SETTING
+
 # A connection of its own or one borrowed from the pool: the queries take either.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
@@ -28,6 +30,7 @@ class KeyRow:
     key: str
     created_at: datetime
     disabled_at: datetime | None
+    demo: bool = False  # the key the server's /demo page records with
 
 
 def new_key() -> str:
@@ -51,8 +54,15 @@ async def create_key(connection: Connection, key: str | None = None) -> str:
 
 
 async def list_keys(connection: Connection) -> list[KeyRow]:
-    rows = await connection.fetch("SELECT key, created_at, disabled_at FROM keys ORDER BY id")
-    return [KeyRow(row["key"], row["created_at"], row["disabled_at"]) for row in rows]
+    rows = await connection.fetch(
+        """
+        SELECT k.key, k.created_at, k.disabled_at, s.value IS NOT NULL AS demo
+        FROM keys k LEFT JOIN server_settings s ON s.name = $1 AND s.value = k.key
+        ORDER BY k.id
+        """,
+        DEMO_SETTING,
+    )
+    return [KeyRow(row["key"], row["created_at"], row["disabled_at"], row["demo"]) for row in rows]
 
 
 async def revoke_key(connection: Connection, key: str) -> datetime | None:

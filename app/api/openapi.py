@@ -7,13 +7,14 @@ what is accepted as exactly as JSON Schema can, and the schemathesis run holds t
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from app import __version__, zones
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
+from app.api.openapi_answers import ANSWER_SCHEMAS
+from app.api.openapi_schema import _TIME, Schema, _object, _ref
 from app.api.params import (
     ACCEPTED,
     DEFAULT_LIMIT,
@@ -30,32 +31,6 @@ from app.api.params import (
     Word,
 )
 
-Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _counts(names: tuple[str, ...]) -> Schema:
-    return {
-        "type": "object",
-        "properties": {name: {"type": "integer", "minimum": 0} for name in names},
-        "required": list(names),
-        "additionalProperties": False,
-    }
-
-
-def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required if required is not None else list(properties),
-        "additionalProperties": False,
-    }
-
-
-_TIME = {"type": "string", "format": "date-time", "example": "2024-05-02T00:00:00.000000Z"}
 # The grammar of app/intervals.py; bounds (positive, at most 200 years) are checked past it.
 _UNITS = "microsecond|millisecond|second|sec|minute|min|hour|day|week|month|year"
 _INTERVAL_PATTERN = rf"^\s*[0-9]{{1,9}}(\.[0-9]{{1,6}})?\s*({_UNITS})s?\s*$"
@@ -66,6 +41,7 @@ _WORD_TEXT = {"type": "string", "enum": [word.value for word in Word]}
 # Every IANA name this server knows (any letter case is accepted too).
 _ZONE_TEXT = {"type": "string", "enum": zones.names(), "example": "Europe/Berlin"}
 _DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+_DATE = {"type": "string", "format": "date", "example": "2024-05-01"}
 # Text PostgreSQL can store: no NUL character.
 _NO_NUL = "^[^\\u0000]*$"
 
@@ -94,7 +70,8 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
         _ref("Timeframe"),
         'Sessions started in: an interval back from now ("7 days"; days, weeks, months and '
         "years count the time zone's calendar), today, yesterday, month to date, year to date, "
-        'unix seconds (from then to now), or {"from": s, "to": s} (both inclusive). Default '
+        'unix seconds (from then to now), {"from": s, "to": s} (both inclusive), or whole days '
+        '{"from": "2024-05-01", "to": "2024-05-07"} (both included). Default '
         '"7 days" (for watching: none, the viewers of now only). In a query string, the object '
         "form is JSON-encoded.",
     ),
@@ -170,107 +147,6 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
 }
 
 
-_NUMBER_OR_NULL = {"type": ["number", "null"]}
-_PERIOD = _object({"from": _TIME, "to": _TIME})
-
-
-def _framed(properties: dict[str, Schema]) -> Schema:
-    """An answer's own keys, the time zone and resolved timeframe it used, and with `compare`
-    the same keys for the comparison period."""
-    compared = _object({"timeframe": _PERIOD, **properties})
-    return _object(
-        {**properties, "timezone": {"type": "string"}, "timeframe": _PERIOD, "compare": compared},
-        [*properties, "timezone", "timeframe"],
-    )
-
-
-def _plays_schema(device_name: str) -> Schema:
-    """`plays` and `views` answer the same numbers; `views` (the reference shape) names the
-    device breakdown `device`, `plays` names it `device_type`."""
-    return _framed(
-        {
-            "views": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "interval": _TIME,
-                        "views": {"type": "integer"},
-                        "total_view_time": {"type": "number"},
-                        "unique_total_view_time": {"type": "number"},
-                        "browser": _counts(BROWSERS),
-                        device_name: _counts(DEVICES),
-                        "platform": _counts(PLATFORMS),
-                    }
-                ),
-            }
-        }
-    )
-
-
-_VIDEO = _object(
-    {
-        "identifier": {"type": ["string", "null"]},
-        "metadata": {"type": "object"},
-        "duration": _NUMBER_OR_NULL,
-        "plays": {"type": "integer", "minimum": 0},
-        "total_view_time": {"type": "number"},
-        "average_view_time": _NUMBER_OR_NULL,
-        "average_percent_watched": _NUMBER_OR_NULL,
-    }
-)
-_TOTALS = _object(
-    {
-        "videos": {"type": "integer", "minimum": 0},
-        "plays": {"type": "integer", "minimum": 0},
-        "total_view_time": {"type": "number"},
-        "average_view_time": _NUMBER_OR_NULL,
-        "average_percent_watched": _NUMBER_OR_NULL,
-    }
-)
-_VIDEOS_SCHEMA = _object(
-    {
-        "videos": {"type": "array", "items": _VIDEO},
-        "totals": _TOTALS,
-        "next_offset": {"type": ["integer", "null"]},
-        "timezone": {"type": "string"},
-        "timeframe": _PERIOD,
-        "compare": _object(
-            {"timeframe": _PERIOD, "videos": {"type": "array", "items": _VIDEO}, "totals": _TOTALS}
-        ),
-    },
-    ["videos", "totals", "next_offset", "timezone", "timeframe"],
-)
-_WATCHING_SCHEMA = _object(
-    {
-        "watching": {"type": "integer", "minimum": 0},
-        "timezone": {"type": "string"},
-        "videos": {
-            "type": "array",
-            "items": _object(
-                {
-                    "identifier": {"type": ["string", "null"]},
-                    "metadata": {"type": "object"},
-                    "watching": {"type": "integer", "minimum": 0},
-                }
-            ),
-        },
-        "pages": {
-            "type": "array",
-            "items": _object(
-                {"path": {"type": "string"}, "host": {"type": "string"}, "watching": {"type": "integer"}}
-            ),
-        },
-        "timeframe": _PERIOD,
-        "minutes": {
-            "type": "array",
-            "items": _object({"minute": _TIME, "watching": {"type": "integer", "minimum": 0}}),
-        },
-        "peak": {"oneOf": [_object({"minute": _TIME, "watching": {"type": "integer"}}), {"type": "null"}]},
-    },
-    ["watching", "timezone"],
-)
-
-
 SCHEMAS: dict[str, Schema] = {
     "Error": _object({"error": {"type": "string"}, "parameter": {"type": "string"}}, ["error"]),
     "Query": {
@@ -293,57 +169,11 @@ SCHEMAS: dict[str, Schema] = {
                     "to": {"type": "number", "minimum": 0, "maximum": MAX_DECIMAL},
                 }
             ),
+            # Whole days of the time zone's calendar, both included.
+            _object({"from": _DATE, "to": _DATE}),
         ]
     },
-    "Plays": _plays_schema("device_type"),
-    "Views": _plays_schema("device"),
-    "Engagement": _framed(
-        {
-            "engagement": {
-                "type": "array",
-                "items": {
-                    "oneOf": [
-                        _object(
-                            {
-                                "range": {"type": "integer"},
-                                "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
-                                "viewers": {"type": "integer"},
-                                "rewatches": {"type": "integer", "minimum": 0},
-                            }
-                        ),
-                        _object(
-                            {
-                                "interval": _TIME,
-                                "per_second": {
-                                    "type": "array",
-                                    "items": _object(
-                                        {"second": {"type": "integer"}, "views": {"type": "integer"}}
-                                    ),
-                                },
-                            }
-                        ),
-                    ]
-                },
-            }
-        }
-    ),
-    "Sources": _framed(
-        {
-            "sources": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "interval": _TIME,
-                        "path": {"type": "string"},
-                        "host": {"type": "string"},
-                        "views": {"type": "integer"},
-                    }
-                ),
-            }
-        }
-    ),
-    "Videos": _VIDEOS_SCHEMA,
-    "Watching": _WATCHING_SCHEMA,
+    **ANSWER_SCHEMAS,
     "NewKey": _object({"key": {"type": "string", "pattern": "^[A-Za-z0-9+/=._~-]{1,128}$"}}, []),
     "Key": _object({"key": {"type": "string"}}),
     "Keys": _object(
@@ -355,6 +185,7 @@ SCHEMAS: dict[str, Schema] = {
                         "key": {"type": "string"},
                         "created_at": _TIME,
                         "disabled_at": {"oneOf": [_TIME, {"type": "null"}]},
+                        "demo": {"type": "boolean"},
                     }
                 ),
             }

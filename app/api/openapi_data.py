@@ -3,14 +3,8 @@ on the helpers and parameter schemas of app/api/openapi.py and merged into its d
 
 from __future__ import annotations
 
-from app.api.openapi import (
-    _COMMON_ERRORS,
-    _QUERY_STRING_SCHEMA,
-    PARAMETERS,
-    Schema,
-    _object,
-    _ok,
-)
+from app.api.openapi import _COMMON_ERRORS, _QUERY_STRING_SCHEMA, PARAMETERS, _ok
+from app.api.openapi_schema import Schema, _object
 from app.data.columns import COLUMNS
 from app.data.params import DELETION_PARAMETERS, EXPORT_PARAMETERS
 

@@ -228,6 +228,7 @@ async def _list_keys(request: Request) -> Response:
                     "key": row.key,
                     "created_at": iso(row.created_at),
                     "disabled_at": None if row.disabled_at is None else iso(row.disabled_at),
+                    "demo": row.demo,
                 }
                 for row in rows
             ]

@@ -62,15 +62,28 @@ class PlaysBucket(TypedDict):
     platform: Platforms
 
 
+class PlaysTotals(TypedDict):
+    """The same numbers over the whole timeframe."""
+
+    views: Count
+    total_view_time: Seconds
+    unique_total_view_time: Seconds
+    browser: Browsers
+    device_type: Devices
+    platform: Platforms
+
+
 class PlaysCompared(TypedDict):
     timeframe: Period
     views: list[PlaysBucket]
+    totals: PlaysTotals
 
 
 class Plays(TypedDict):
     """Plays per time bucket, as GET /api/v1/plays answers."""
 
     views: list[PlaysBucket]
+    totals: PlaysTotals
     timezone: str
     timeframe: Period
     compare: NotRequired[PlaysCompared]
@@ -86,15 +99,26 @@ class BreakdownBucket(TypedDict):
     platform: Platforms
 
 
+class BreakdownTotals(TypedDict):
+    """The plays of the whole timeframe, split alike."""
+
+    views: Count
+    browser: Browsers
+    device_type: Devices
+    platform: Platforms
+
+
 class BreakdownsCompared(TypedDict):
     timeframe: Period
     views: list[BreakdownBucket]
+    totals: BreakdownTotals
 
 
 class Breakdowns(TypedDict):
     """/api/v1/plays without the view times: its plays and their browser, device and platform."""
 
     views: list[BreakdownBucket]
+    totals: BreakdownTotals
     timezone: str
     timeframe: Period
     compare: NotRequired[BreakdownsCompared]
@@ -121,10 +145,21 @@ class Totals(TypedDict):
     average_percent_watched: float | None
 
 
+class Change(TypedDict):
+    """How the totals changed against the comparison period: percent of the earlier figure,
+    percentage points for the share watched; null without a baseline."""
+
+    plays: float | None
+    total_view_time: float | None
+    average_view_time: float | None
+    average_percent_watched: float | None
+
+
 class VideosCompared(TypedDict):
     timeframe: Period
     videos: list[Video]
     totals: Totals
+    change: Change
 
 
 class Videos(TypedDict):
@@ -145,15 +180,23 @@ class Page(TypedDict):
     views: Annotated[int, Field(description="Plays on that page in that bucket")]
 
 
+class PageTotal(TypedDict):
+    path: str
+    host: str
+    views: Annotated[int, Field(description="Plays on that page over the whole timeframe")]
+
+
 class PagesCompared(TypedDict):
     timeframe: Period
     sources: list[Page]
+    pages: list[PageTotal]
 
 
 class Pages(TypedDict):
     """Plays per page and bucket, most played first in each bucket: GET /api/v1/sources."""
 
     sources: list[Page]
+    pages: Annotated[list[PageTotal], Field(description="Plays per page over the timeframe, most first")]
     timezone: str
     timeframe: Period
     compare: NotRequired[PagesCompared]
@@ -173,17 +216,38 @@ class Range(TypedDict):
     range_time: RangeTime
     viewers: Annotated[int, Field(description="Sessions that watched any part of the range")]
     rewatches: Annotated[int, Field(description="How often they came back to it (segments beyond the first)")]
+    percent_of_plays: NotRequired[
+        Annotated[
+            float | None, Field(description="Share of the plays that reached it (with minimum_watch_seconds)")
+        ]
+    ]
+
+
+class DropOff(TypedDict):
+    range: int
+    viewers_lost: int
+
+
+class MostRewatched(TypedDict):
+    range: int
+    rewatches: int
 
 
 class EngagementCompared(TypedDict):
     timeframe: Period
     engagement: list[Range]
+    drop_off: DropOff | None
+    most_rewatched: MostRewatched | None
+    plays: NotRequired[Count]
 
 
 class Engagement(TypedDict):
     """Viewers of each of N equal ranges of the video: GET /api/v1/engagement with ranges."""
 
     engagement: list[Range]
+    drop_off: Annotated[DropOff | None, Field(description="The range that lost the most viewers")]
+    most_rewatched: Annotated[MostRewatched | None, Field(description="The range most came back to")]
+    plays: NotRequired[Annotated[int, Field(ge=0, description="Plays (with minimum_watch_seconds)")]]
     timezone: str
     timeframe: Period
     compare: NotRequired[EngagementCompared]

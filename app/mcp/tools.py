@@ -241,9 +241,10 @@ def tools(questions: Questions) -> list[Tool]:
         raw = _series(key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds)
         raw.update(a.given(page=page))
         answer = await questions.answer(Endpoint.PLAYS, raw)
-        answer["views"] = [_breakdown(bucket) for bucket in answer["views"]]
-        if "compare" in answer:
-            answer["compare"]["views"] = [_breakdown(bucket) for bucket in answer["compare"]["views"]]
+        for part in (answer, answer.get("compare")):
+            if part is not None:
+                part["views"] = [_breakdown(bucket) for bucket in part["views"]]
+                part["totals"] = _breakdown(part["totals"])
         return cast(out.Breakdowns, answer)
 
     async def live_viewers(
@@ -368,4 +369,4 @@ def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, 
 
 def _breakdown(bucket: dict[str, Any]) -> dict[str, Any]:
     names = ("interval", "views", "browser", "device_type", "platform")
-    return {name: bucket[name] for name in names}
+    return {name: bucket[name] for name in names if name in bucket}  # totals have no interval

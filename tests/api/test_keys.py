@@ -33,6 +33,7 @@ async def test_create_list_revoke(server: ServerProcess) -> None:
         [mine] = [row for row in listed if row["key"] == key]
         assert mine["disabled_at"] is None
         assert mine["created_at"].endswith("Z")
+        assert mine["demo"] is False
 
         revoked = await client.delete(f"/api/v1/keys/{key}")
         assert (revoked.status_code, revoked.json()) == (200, {"message": "Key revoked"})
@@ -96,3 +97,12 @@ async def test_listing_takes_no_parameters(server: ServerProcess) -> None:
         response = await client.get("/api/v1/keys", params={"limit": "5"})
     assert response.status_code == 400
     assert response.json()["parameter"] == "limit"
+
+
+async def test_the_demo_key_is_marked(server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        page = (await client.get("/demo")).text
+        listed = (await client.get("/api/v1/keys")).json()["keys"]
+    demo = [row["key"] for row in listed if row["demo"]]
+    assert len(demo) == 1
+    assert f'content="{demo[0]}"' in page

@@ -129,3 +129,72 @@ def test_a_comparison_outside_the_calendar_is_refused() -> None:
     with pytest.raises(ParamError) as caught:
         compared(main, Compare.PREVIOUS, zone_named("Pacific/Kiritimati"))
     assert caught.value.parameter == "compare"
+
+
+@pytest.mark.parametrize(
+    ("days", "zone", "start", "end", "compared"),
+    [
+        # The day of 23 hours, compared with the whole day before it (24 hours).
+        (("2024-03-31", "2024-03-31"), "Europe/Berlin", utc(2024, 3, 30, 23), utc(2024, 3, 31, 22) - MICRO,
+         (utc(2024, 3, 29, 23), utc(2024, 3, 30, 23) - MICRO)),
+        # The day of 25 hours.
+        (("2024-10-27", "2024-10-27"), "Europe/Berlin", utc(2024, 10, 26, 22), utc(2024, 10, 27, 23) - MICRO,
+         (utc(2024, 10, 25, 22), utc(2024, 10, 26, 22) - MICRO)),
+        # A week, compared with the week before, weekday for weekday.
+        (("2024-05-06", "2024-05-12"), "Asia/Kolkata",
+         utc(2024, 5, 5, 18, 30), utc(2024, 5, 12, 18, 30) - MICRO,
+         (utc(2024, 4, 28, 18, 30), utc(2024, 5, 5, 18, 30) - MICRO)),
+        ((" 2024-05-01 ", "2024-05-01"), "Pacific/Kiritimati",
+         utc(2024, 4, 30, 10), utc(2024, 5, 1, 10) - MICRO,
+         (utc(2024, 4, 29, 10), utc(2024, 4, 30, 10) - MICRO)),
+        (("2024-05-01", "2024-05-01"), "UTC", utc(2024, 5, 1), utc(2024, 5, 2) - MICRO,
+         (utc(2024, 4, 30), utc(2024, 5, 1) - MICRO)),
+    ],
+)  # fmt: skip
+def test_whole_days(
+    days: tuple[str, str], zone: str, start: datetime, end: datetime, compared: tuple[datetime, datetime]
+) -> None:
+    timeframe = {"from": days[0], "to": days[1]}
+    assert period(timeframe, zone, NOW) == Period(start, end)
+    previous = compared_period(timeframe, zone)
+    assert (previous.start, previous.end) == compared
+
+
+def compared_period(timeframe: Any, zone: str) -> Period:
+    params = parse_params(
+        {"query": {"key": "k"}, "timeframe": timeframe, "timezone": zone, "compare": "previous"},
+        Endpoint.PLAYS,
+    )
+    assert params.compare is Compare.PREVIOUS
+    return compared(asked(params, NOW), params.compare, params.timezone)
+
+
+@pytest.mark.parametrize(
+    ("timeframe", "message"),
+    [
+        ({"from": "2024-05-02", "to": "2024-05-01"}, "timeframe: from is later than to"),
+        ({"from": "2024-05-01", "to": 1714521600}, "timeframe: to must be a date"),
+        ({"from": "2024-02-30", "to": "2024-03-01"}, "timeframe.from: '2024-02-30' is not a date"),
+        ({"from": "2024-02-01", "to": "2024-13-01"}, "timeframe.to: '2024-13-01' is not a date"),
+        ({"from": "2024-02-01", "to": "9999-12-31"}, "timeframe.to: must be before 9999-12-31"),
+        ({"from": "2024-02-01"}, 'timeframe: needs both "from" and "to"'),
+    ],
+)
+def test_bad_days(timeframe: Any, message: str) -> None:
+    with pytest.raises(ParamError) as refused:
+        parse_params({"query": {"key": "k"}, "timeframe": timeframe}, Endpoint.PLAYS)
+    assert str(refused.value).startswith(message), str(refused.value)
+
+
+def test_days_past_the_calendar_are_refused() -> None:
+    params = parse_params(
+        {
+            "query": {"key": "k"},
+            "timeframe": {"from": "0001-01-01", "to": "0001-01-02"},
+            "timezone": "Asia/Tokyo",
+        },
+        Endpoint.PLAYS,
+    )
+    with pytest.raises(ParamError) as refused:
+        asked(params, NOW)
+    assert refused.value.parameter == "timeframe"

@@ -109,8 +109,9 @@ async def test_plays_with_the_default_minimum(recorded: Recorded) -> None:
             "platform": zeros(PLATFORMS, linux=1, windows=2),
         }
     ]
-    # The keys the contract lists, then the time zone and timeframe it resolved (issue 9).
-    assert list(answer) == ["views", "timezone", "timeframe"]
+    # The keys the contract lists, then the whole timeframe's totals, the time zone and the
+    # timeframe it resolved (issue 9).
+    assert list(answer) == ["views", "totals", "timezone", "timeframe"]
 
 
 async def test_views_is_the_reference_shape(recorded: Recorded) -> None:

@@ -67,3 +67,24 @@ async def media() -> AsyncIterator[MediaServer]:
     server = MediaServer().start()
     yield server
     await asyncio.to_thread(server.stop)
+
+
+@pytest.fixture(scope="session")
+async def dashboard(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    """One server with Basic auth for every dashboard test, and the week they look at
+    (tests/browser/dashboard.py)."""
+    from tests.browser.dashboard import start
+
+    started = await start(database_url, tmp_path_factory.mktemp("dashboard"))
+    yield started
+    started.server.stop()
+
+
+@pytest.fixture
+async def owner(browser: Any) -> AsyncIterator[Any]:
+    """A fresh profile of the site owner's browser: signed in, en-US, on Berlin's clock."""
+    from tests.browser.dashboard import context_options
+
+    context = await browser.new_context(**context_options())
+    yield context
+    await context.close()

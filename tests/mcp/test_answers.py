@@ -28,15 +28,16 @@ def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, 
 
 
 def _breakdown(answer: dict[str, Any]) -> dict[str, Any]:
-    def shape(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {k: bucket[k] for k in ("interval", "views", "browser", "device_type", "platform")}
-            for bucket in buckets
-        ]
+    """/plays without its view times: in each bucket and in the totals (which have no interval)."""
+    names = ("interval", "views", "browser", "device_type", "platform")
 
-    answer["views"] = shape(answer["views"])
-    if "compare" in answer:
-        answer["compare"]["views"] = shape(answer["compare"]["views"])
+    def shape(bucket: dict[str, Any]) -> dict[str, Any]:
+        return {k: bucket[k] for k in names if k in bucket}
+
+    for part in (answer, answer.get("compare")):
+        if part is not None:
+            part["views"] = [shape(bucket) for bucket in part["views"]]
+            part["totals"] = shape(part["totals"])
     return answer
 
 

@@ -1,4 +1,9 @@
-"""The answer of /engagement: viewers per range of the video, or per second of it per bucket."""
+"""The answer of /engagement: viewers per range of the video, or per second of it per bucket.
+
+With ranges it also marks the biggest drop-off and the most re-watched range
+(app/api/answers/highlights.py), and with `minimum_watch_seconds` (viewers are then plays) the
+plays in scope and the share of them that reached each range.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import datetime
 
 from app.api import stats
 from app.api.answers.frame import Answer, Part, framed, iso
+from app.api.answers.highlights import drop_off, most_rewatched
 from app.api.params import StatsParams
 from app.api.periods import Period
 from app.api.stats import Database, Scope
@@ -29,19 +35,35 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
         ranges = []
         if scope is not None and length is not None:
             ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
-        return {
+        plays = None
+        if minimum is not None:
+            plays = 0
+            if scope is not None:
+                plays = (await stats.videos(db.connection, scope, minimum, limit=1)).totals.plays
+        answer: Answer = {
             "engagement": [
                 {
                     "range": r.range,
                     "range_time": {"from": r.start, "to": r.end},
                     "viewers": r.viewers,
                     "rewatches": r.rewatches,
+                    **({} if minimum is None else {"percent_of_plays": _share(r.viewers, plays)}),
                 }
                 for r in ranges
-            ]
+            ],
+            "drop_off": drop_off(ranges),
+            "most_rewatched": most_rewatched(ranges),
         }
+        if minimum is not None:
+            answer["plays"] = plays
+        return answer
 
     return await framed(db, params, now, part)
+
+
+def _share(viewers: int, plays: int | None) -> float | None:
+    """The percentage of the plays that reached a range; None without plays."""
+    return None if not plays else 100.0 * viewers / plays
 
 
 def _per_second(db: Database, params: StatsParams, minimum: float | None) -> Part:

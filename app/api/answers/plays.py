@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.api import stats
 from app.api.answers.frame import Answer, framed, iso
+from app.api.answers.totals import plays_totals
 from app.api.params import StatsParams
 from app.api.periods import Period
 from app.api.stats import Database, Scope
@@ -44,7 +45,8 @@ async def _answer(db: Database, params: StatsParams, now: datetime, device_name:
                     "platform": bucket.platform,
                 }
                 for bucket in buckets
-            ]
+            ],
+            "totals": plays_totals(buckets, device_name),
         }
 
     return await framed(db, params, now, part)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.api import stats
 from app.api.answers.frame import Answer, framed, iso
+from app.api.answers.totals import pages
 from app.api.params import StatsParams
 from app.api.periods import Period
 from app.api.stats import Database, Scope
@@ -27,7 +28,8 @@ async def sources(db: Database, params: StatsParams, now: datetime) -> Answer:
             "sources": [
                 {"interval": iso(row.start), "path": row.path, "host": row.host, "views": row.views}
                 for row in rows
-            ]
+            ],
+            "pages": pages(rows),
         }
 
     return await framed(db, params, now, part)

@@ -1,8 +1,8 @@
 """The answer of /videos: every video with sessions in the timeframe, a page of them, and totals.
 
 With a comparison, `compare` lists the same videos as the page, in the same order, with their
-numbers in the comparison period (zeros where they had no sessions then), and the totals of the
-whole list in that period.
+numbers in the comparison period (zeros where they had no sessions then), the totals of the
+whole list in that period, and how the totals changed (app/api/answers/change.py).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.api import stats
+from app.api.answers.change import change
 from app.api.answers.frame import Answer, timeframe
 from app.api.params import StatsParams
 from app.api.periods import asked, compared
@@ -58,6 +59,7 @@ async def videos(db: Database, params: StatsParams, now: datetime) -> Answer:
             "timeframe": timeframe(other),
             "videos": [_video(found.get(row.video_id) or _unplayed(row)) for row in listing.rows],
             "totals": _totals(then.totals),
+            "change": change(listing.totals, then.totals),
         }
     return answer
 

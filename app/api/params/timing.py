@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,23 +37,29 @@ class Word(Enum):
 
 _WORDS = {word.value: word for word in Word}
 _SPACES = re.compile(r"[\s_]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
 class Timeframe:
     """A look-back from now (`since`, counted in calendar `days` when given in days or weeks),
-    absolute bounds (`start`, and `end` or now), or a `word`."""
+    absolute bounds (`start`, and `end` or now), whole days of the zone's calendar
+    (`first_day` to `last_day`), or a `word`."""
 
     since: Interval | None = None
     days: int | None = None
     start: datetime | None = None
     end: datetime | None = None
     word: Word | None = None
+    first_day: date | None = None
+    last_day: date | None = None
 
     def bounds(self, now: datetime, zone: ZoneInfo = zones.UTC_ZONE) -> tuple[datetime, datetime]:
         """The inclusive [start, end] of session start times, given the current time."""
         if self.word is not None:
             return _word_bounds(self.word, now, zone)
+        if self.first_day is not None and self.last_day is not None:
+            return _day_bounds(self.first_day, self.last_day, zone)
         if self.since is not None:
             return look_back(now, self.since, self.days, zone), now
         assert self.start is not None
@@ -88,14 +94,28 @@ def _word_bounds(word: Word, now: datetime, zone: ZoneInfo) -> tuple[datetime, d
     return zones.instant(midnight.replace(month=1, day=1), zone), now
 
 
+def _day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the zone's midnight starting `first` to the last microsecond before the midnight
+    ending `last`: whole local days, 23 or 25 hours long across a daylight-saving change."""
+    try:
+        start = zones.instant(datetime(first.year, first.month, first.day), zone)
+        following = datetime(last.year, last.month, last.day) + timedelta(days=1)
+        return start, zones.instant(following, zone) - timedelta(microseconds=1)
+    except OverflowError:
+        raise ParamError("timeframe", "its days lie outside the years 1 to 9999 in this time zone") from None
+
+
 def parse_timeframe(value: Any) -> Timeframe:
-    """An interval back from now, a word, unix seconds (from then to now), or {"from": s, "to": s}."""
+    """An interval back from now, a word, unix seconds (from then to now), {"from": s, "to": s},
+    or whole days {"from": "2024-05-01", "to": "2024-05-07"}."""
     if isinstance(value, dict):
         unknown = [name for name in value if name not in ("from", "to")]
         if unknown:
             raise ParamError("timeframe", f"unknown field {unknown[0][:100]!r}; use from and to")
         if "from" not in value or "to" not in value:
-            raise ParamError("timeframe", 'needs both "from" and "to" (unix seconds)')
+            raise ParamError("timeframe", 'needs both "from" and "to" (unix seconds, or dates)')
+        if isinstance(value["from"], str) and _DATE.fullmatch(value["from"].strip()):
+            return _days(value["from"], value["to"])
         start = unix_time(value["from"], "timeframe.from")
         end = unix_time(value["to"], "timeframe.to")
         if start > end:
@@ -116,6 +136,24 @@ def parse_timeframe(value: Any) -> Timeframe:
         "must be an interval like '7 days', a word like 'today', unix seconds or "
         f'{{"from": s, "to": s}}, not {kind(value)}',
     )
+
+
+def _days(first: str, last: Any) -> Timeframe:
+    """{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}: those days of the zone's calendar, both
+    included."""
+    if not isinstance(last, str) or not _DATE.fullmatch(last.strip()):
+        raise ParamError("timeframe", "to must be a date like '2024-05-31' when from is one")
+    days = []
+    for name, text in (("from", first), ("to", last)):
+        try:
+            days.append(date.fromisoformat(text.strip()))
+        except ValueError:
+            raise ParamError(f"timeframe.{name}", f"{text[:20]!r} is not a date (YYYY-MM-DD)") from None
+    if days[0] > days[1]:
+        raise ParamError("timeframe", "from is later than to")
+    if days[1] == date.max:
+        raise ParamError("timeframe.to", "must be before 9999-12-31")
+    return Timeframe(first_day=days[0], last_day=days[1])
 
 
 def unix_time(value: Any, parameter: str) -> datetime:
