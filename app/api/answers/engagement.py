@@ -27,8 +27,13 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
             length = lengths[0]
         lengths.append(length)
         ranges = []
+        retention: list[float | None] = []
         if scope is not None and length is not None:
             ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
+            # Over the plays, always: a page that never played reached no range and is no play.
+            retention = await stats.retention(
+                db.connection, scope, length, count, params.minimum_watch_seconds
+            )
         return {
             "engagement": [
                 {
@@ -36,8 +41,9 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
                     "range_time": {"from": r.start, "to": r.end},
                     "viewers": r.viewers,
                     "rewatches": r.rewatches,
+                    "retention": share,
                 }
-                for r in ranges
+                for r, share in zip(ranges, retention, strict=True)
             ]
         }
 
