@@ -16,6 +16,7 @@ from app import __version__, zones
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
 from app.api.params import (
     ACCEPTED,
+    COUNTRY_RULE,
     DEFAULT_LIMIT,
     MAX_DECIMAL,
     MAX_LIMIT,
@@ -68,6 +69,8 @@ _ZONE_TEXT = {"type": "string", "enum": zones.names(), "example": "Europe/Berlin
 _DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
 # Text PostgreSQL can store: no NUL character.
 _NO_NUL = "^[^\\u0000]*$"
+# A country as the filter takes it: two letters in any case, or unknown (spaces around allowed).
+_COUNTRY_PATTERN = "^\\s*([A-Za-z]{2}|[Uu][Nn][Kk][Nn][Oo][Ww][Nn])\\s*$"
 
 
 def _choice(values: type[Compare | Format | Sort | Order | By]) -> Schema:
@@ -123,11 +126,11 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     "order": (_choice(Order), "asc or desc. Default desc, asc for identifier."),
     "limit": (
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        f"Videos per page, 1 to {MAX_LIMIT}. Default {DEFAULT_LIMIT}.",
+        f"Videos (or error groups) per page, 1 to {MAX_LIMIT}. Default {DEFAULT_LIMIT}.",
     ),
     "offset": (
         {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-        "Videos to skip: the `next_offset` of the page before. Default 0.",
+        "Videos (or error groups) to skip: the `next_offset` of the page before. Default 0.",
     ),
     "search": (
         {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
@@ -141,6 +144,10 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     "browser": ({"type": "string", "enum": list(BROWSERS)}, "Only sessions in this browser."),
     "device": ({"type": "string", "enum": list(DEVICES)}, "Only sessions on this kind of device."),
     "platform": ({"type": "string", "enum": list(PLATFORMS)}, "Only sessions on this platform."),
+    "country": (
+        {"type": "string", "pattern": _COUNTRY_PATTERN, "example": "DE"},
+        f"Only sessions from this country: {COUNTRY_RULE} (placed with the server's GeoIP file).",
+    ),
 }
 
 _QUERY_STRING_SCHEMA: dict[str, Schema] = {
@@ -167,6 +174,7 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
     "browser": {"type": "string", "enum": list(BROWSERS)},
     "device": {"type": "string", "enum": list(DEVICES)},
     "platform": {"type": "string", "enum": list(PLATFORMS)},
+    "country": {"type": "string", "pattern": _COUNTRY_PATTERN, "example": "DE"},
 }
 
 
@@ -200,11 +208,106 @@ def _plays_schema(device_name: str) -> Schema:
                         "browser": _counts(BROWSERS),
                         device_name: _counts(DEVICES),
                         "platform": _counts(PLATFORMS),
+                        "country": _COUNTRIES,
+                        "impressions": {"type": "integer", "minimum": 0},
+                        "play_rate": _SHARE,
+                        "completions": {"type": "integer", "minimum": 0},
+                        "completion_rate": _SHARE,
                     }
                 ),
             }
         }
     )
+
+
+# A share (0 to 1) or a percentage (0 to 100), null where there is nothing to divide by.
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_PERCENTAGE = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
+_NOT_NEGATIVE = {"type": ["number", "null"], "minimum": 0}
+_COUNTRIES = {
+    "type": "object",
+    "description": "Plays per country (ISO 3166-1 alpha-2, or unknown): only the countries with plays",
+    "propertyNames": {"pattern": "^([A-Z]{2}|unknown)$"},
+    "additionalProperties": {"type": "integer", "minimum": 1},
+}
+_FIGURES = _object(
+    {
+        "sessions": {"type": "integer", "minimum": 0, "description": "views: sessions with a play intent"},
+        "startup_time_p50": _NOT_NEGATIVE,
+        "startup_time_p95": _NOT_NEGATIVE,
+        "rebuffer_percentage": _PERCENTAGE,
+        "rebuffer_frequency": _NOT_NEGATIVE,
+        "rebuffered_sessions_percentage": _PERCENTAGE,
+        "playback_failure_percentage": _PERCENTAGE,
+        "startup_failure_percentage": _PERCENTAGE,
+        "exits_before_start_percentage": _PERCENTAGE,
+        "seek_latency": _NOT_NEGATIVE,
+        "average_bitrate": _NOT_NEGATIVE,
+    }
+)
+
+
+def _split(names: tuple[str, ...]) -> Schema:
+    return {
+        "type": "object",
+        "properties": dict.fromkeys(names, _FIGURES),
+        "required": list(names),
+        "additionalProperties": False,
+    }
+
+
+_QOE_SCHEMA = _framed(
+    {
+        "qoe": {
+            "type": "array",
+            "items": _object(
+                {
+                    "interval": _TIME,
+                    **_FIGURES["properties"],
+                    "browser": _split(BROWSERS),
+                    "device_type": _split(DEVICES),
+                    "platform": _split(PLATFORMS),
+                }
+            ),
+        }
+    }
+)
+
+
+def _error_group(times: Schema) -> Schema:
+    return _object(
+        {
+            "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "sessions": {"type": "integer", "minimum": 0},
+            "first_seen": times,
+            "last_seen": times,
+            "browser": _counts(BROWSERS),
+        }
+    )
+
+
+_ERROR_TOTALS = _object(
+    {"groups": {"type": "integer", "minimum": 0}, "sessions": {"type": "integer", "minimum": 0}}
+)
+_ERRORS_SCHEMA = _object(
+    {
+        "errors": {"type": "array", "items": _error_group(_TIME)},
+        "totals": _ERROR_TOTALS,
+        "next_offset": {"type": ["integer", "null"]},
+        "timezone": {"type": "string"},
+        "timeframe": _PERIOD,
+        "compare": _object(
+            {
+                "timeframe": _PERIOD,
+                "errors": {"type": "array", "items": _error_group({"oneOf": [_TIME, {"type": "null"}]})},
+                "totals": _ERROR_TOTALS,
+            }
+        ),
+    },
+    ["errors", "totals", "next_offset", "timezone", "timeframe"],
+)
 
 
 _VIDEO = _object(
@@ -309,6 +412,7 @@ SCHEMAS: dict[str, Schema] = {
                                 "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
                                 "viewers": {"type": "integer"},
                                 "rewatches": {"type": "integer", "minimum": 0},
+                                "retention": _SHARE,
                             }
                         ),
                         _object(
@@ -344,6 +448,8 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "Videos": _VIDEOS_SCHEMA,
     "Watching": _WATCHING_SCHEMA,
+    "Qoe": _QOE_SCHEMA,
+    "Errors": _ERRORS_SCHEMA,
     "NewKey": _object({"key": {"type": "string", "pattern": "^[A-Za-z0-9+/=._~-]{1,128}$"}}, []),
     "Key": _object({"key": {"type": "string"}}),
     "Keys": _object(
@@ -407,6 +513,8 @@ _ANSWERS = {
     Endpoint.SOURCES: ("Sources", "Plays per page (URL without query or fragment) per bucket"),
     Endpoint.VIDEOS: ("Videos", "Every video with sessions in the timeframe: plays, view time, % watched"),
     Endpoint.WATCHING: ("Watching", "Sessions playing right now, across every server process"),
+    Endpoint.QOE: ("Qoe", "Quality of experience of the views per bucket, by browser, device and platform"),
+    Endpoint.ERRORS: ("Errors", "Fatal playback errors grouped by code and normalised message"),
 }
 
 
@@ -485,8 +593,8 @@ def document(*, auth: bool) -> Schema:
         "info": {
             "title": "video-metrics",
             "version": __version__,
-            "description": "How your videos are watched: plays, engagement, sources, live viewers; "
-            "and the sessions themselves, to export or delete.",
+            "description": "How your videos are watched: plays, engagement, sources, live viewers, "
+            "quality of experience and errors; and the sessions themselves, to export or delete.",
         },
         "servers": [{"url": "/"}],
         "components": {
