@@ -106,7 +106,7 @@ def _rolled(periods: str, raw_bucket: str) -> str:
             WHERE s.key_id = $1 AND {placed}
               AND ((s.started_at >= $5 AND s.started_at < $2) OR (s.started_at >= $3 AND s.started_at <= $6))
             UNION ALL
-            SELECT periods.bucket, s.country, 1
+            SELECT {raw_bucket}, s.country, 1
             FROM periods JOIN sessions s ON s.key_id = $1 AND s.started_at >= periods.period
                                         AND s.started_at < periods.period + INTERVAL '1 hour'
             WHERE NOT periods.clean AND {placed}

@@ -59,7 +59,7 @@ _CLIENT = (
     "(VALUES ('browser', s.browser), ('device', s.device), ('platform', s.platform)) AS d(dimension, value)"
 )
 # Sessions of the partial hours at either end of the timeframe ($4 start, $5 end; $2 and $3 the
-# whole hours between).
+# whole hours between); and of the hours that hold a bucket boundary, each in its own bucket.
 _PARTIAL = "((s.started_at >= $4 AND s.started_at < $2) OR (s.started_at >= $3 AND s.started_at <= $5))"
 _DIRTY = """periods JOIN sessions s ON s.key_id = $1 AND s.started_at >= periods.period
                                       AND s.started_at < periods.period + INTERVAL '1 hour'"""
@@ -105,7 +105,7 @@ def rolled_sums(periods: str, raw: BucketSql) -> str:
             FROM sessions s CROSS JOIN LATERAL {_CLIENT}
             WHERE s.key_id = $1 AND {_VIEW} AND {_PARTIAL}
             UNION ALL
-            SELECT periods.bucket, d.dimension, d.value, {exprs}
+            SELECT {raw.expression}, d.dimension, d.value, {exprs}
             FROM {_DIRTY} CROSS JOIN LATERAL {_CLIENT}
             WHERE NOT periods.clean AND {_VIEW}
         ) AS parts
@@ -146,7 +146,7 @@ def rolled_percentiles(periods: str, raw: BucketSql, p50: int, p95: int) -> str:
                 FROM sessions s
                 WHERE s.key_id = $1 AND {started} AND {_PARTIAL}
                 UNION ALL
-                SELECT periods.bucket, {classed}
+                SELECT {raw.expression}, {classed}
                 FROM {_DIRTY}
                 WHERE NOT periods.clean AND {started}
             ) AS parts (bucket, startup_class, {", ".join(GROUPS)})
