@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import httpx
 
 from tests.api.sessions import (
     CHROME_ANDROID,
@@ -97,14 +98,31 @@ DAYS = {"A": DAY1, "B": DAY1, "C": DAY1, "D": DAY1 + timedelta(minutes=20)}
 
 @dataclass
 class QualitySite:
+    server: ServerProcess
     key: str
     run: str
     ids: dict[str, uuid.UUID]
     started: dict[str, datetime]
 
+    async def ask(self, endpoint: str, **params: Any) -> Any:
+        """POST the parameters (the key's when no query is given) and the 200 answer."""
+        params.setdefault("query", {"key": self.key})
+        async with httpx.AsyncClient(base_url=self.server.base_url, timeout=60) as client:
+            response = await client.post(f"/api/v1/{endpoint}", json=params)
+        assert response.status_code == 200, response.text
+        return response.json()
 
-async def record_quality_site(server: ServerProcess, database_url: str, key: str) -> QualitySite:
+    async def refused(self, endpoint: str, **params: Any) -> tuple[int, str]:
+        """The status and the parameter a refusal names."""
+        async with httpx.AsyncClient(base_url=self.server.base_url, timeout=60) as client:
+            response = await client.post(f"/api/v1/{endpoint}", json=params)
+        return response.status_code, response.json().get("parameter", "")
+
+
+async def record_quality_site(server: ServerProcess, database_url: str) -> QualitySite:
     run = uuid.uuid4().hex[:10]
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        key = (await client.post("/api/v1/keys")).json()["key"]
     watches = [
         Watch(
             {"clip": run},
@@ -128,4 +146,4 @@ async def record_quality_site(server: ServerProcess, database_url: str, key: str
             await move(db, ids[name], started[name])
     finally:
         await db.close()
-    return QualitySite(key, run, ids, started)
+    return QualitySite(server, key, run, ids, started)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.quality_site import WINDOW, QualitySite, record_quality_site
-from tests.support.server import ServerProcess
+from tests.api.quality_site import WINDOW, QualitySite
 
 FIGURES = (
     "sessions", "startup_time_p50", "startup_time_p95", "rebuffer_percentage", "rebuffer_frequency",
@@ -44,28 +42,13 @@ BOTH = figures(
 )
 
 
-@pytest.fixture(scope="module")
-async def site(
-    server: ServerProcess, database_url: str
-) -> AsyncIterator[tuple[QualitySite, httpx.AsyncClient]]:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
-        key = (await client.post("/api/v1/keys")).json()["key"]
-        yield await record_quality_site(server, database_url, key), client
-
-
-async def ask(client: httpx.AsyncClient, endpoint: str = "qoe", **params: Any) -> Any:
-    response = await client.post(f"/api/v1/{endpoint}", json=params)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def totals(bucket: dict[str, Any]) -> dict[str, Any]:
     return {name: bucket[name] for name in FIGURES}
 
 
-async def test_per_day(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
-    answer = await ask(client, query={"key": quality.key}, timeframe=WINDOW, interval="1 day")
+async def test_per_day(quality_site: QualitySite) -> None:
+    quality = quality_site
+    answer = await quality.ask("qoe", query={"key": quality.key}, timeframe=WINDOW, interval="1 day")
     assert [bucket["interval"] for bucket in answer["qoe"]] == [
         "2024-05-01T00:00:00.000000Z",
         "2024-05-02T00:00:00.000000Z",
@@ -77,9 +60,9 @@ async def test_per_day(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
     assert list(day1) == ["interval", *FIGURES, "browser", "device_type", "platform"]
 
 
-async def test_the_split_by_browser_device_and_platform(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
-    answer = await ask(client, query={"key": quality.key}, timeframe=WINDOW, interval="1 day")
+async def test_the_split_by_browser_device_and_platform(quality_site: QualitySite) -> None:
+    quality = quality_site
+    answer = await quality.ask("qoe", query={"key": quality.key}, timeframe=WINDOW, interval="1 day")
     day1, day2 = answer["qoe"]
     assert list(day1["browser"]) == ["edge", "ie", "chrome", "firefox", "opera", "safari", "brave", "other"]
     assert list(day1["device_type"]) == ["mobile", "tablet", "desktop", "other"]
@@ -107,39 +90,41 @@ async def test_the_split_by_browser_device_and_platform(site: tuple[QualitySite,
     assert day2["browser"]["firefox"] == NOTHING  # H failed before any play: no view
 
 
-async def test_one_bucket_and_the_sessions_path(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
-    by_key = await ask(client, query={"key": quality.key}, timeframe=WINDOW)
+async def test_one_bucket_and_the_sessions_path(quality_site: QualitySite) -> None:
+    quality = quality_site
+    by_key = await quality.ask("qoe", query={"key": quality.key}, timeframe=WINDOW)
     assert [totals(bucket) for bucket in by_key["qoe"]] == [BOTH]
     # The same views asked by their video's metadata are read from the sessions (no rollup).
-    by_video = await ask(client, query={"video": {"clip": quality.run}}, timeframe=WINDOW)
+    by_video = await quality.ask("qoe", query={"video": {"clip": quality.run}}, timeframe=WINDOW)
     assert by_video["qoe"] == by_key["qoe"]
 
 
-async def test_filters_compare_and_time_zones(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
+async def test_filters_compare_and_time_zones(quality_site: QualitySite) -> None:
+    quality = quality_site
     key = {"key": quality.key}
-    chrome = await ask(client, query=key, timeframe=WINDOW, interval="1 day", browser="chrome")
-    per_day = await ask(client, query=key, timeframe=WINDOW, interval="1 day")
+    chrome = await quality.ask("qoe", query=key, timeframe=WINDOW, interval="1 day", browser="chrome")
+    per_day = await quality.ask("qoe", query=key, timeframe=WINDOW, interval="1 day")
     assert [totals(b) for b in chrome["qoe"]] == [b["browser"]["chrome"] for b in per_day["qoe"]]
-    mobile = await ask(client, query=key, timeframe=WINDOW, interval="12 months", device="mobile")
+    mobile = await quality.ask("qoe", query=key, timeframe=WINDOW, interval="12 months", device="mobile")
     assert mobile["qoe"][0]["browser"]["safari"]["sessions"] == 1  # C, and D in chrome
     assert mobile["qoe"][0]["sessions"] == 2
-    assert (await ask(client, query=key, timeframe=WINDOW, country="DE"))["qoe"] == []
+    assert (await quality.ask("qoe", query=key, timeframe=WINDOW, country="DE"))["qoe"] == []
     # Compared with the three days before: nothing then.
-    compared = await ask(client, query=key, timeframe=WINDOW, compare="previous")
+    compared = await quality.ask("qoe", query=key, timeframe=WINDOW, compare="previous")
     assert (
         compared["compare"]["qoe"] == []
         and compared["compare"]["timeframe"]["to"] == "2024-04-30T23:59:59.999999Z"
     )
     # In Los Angeles (UTC-7), D (10:30 UTC) is still on 1 May, E to I (18:34 UTC) too.
-    zoned = await ask(client, query=key, timeframe=WINDOW, interval="1 day", timezone="America/Los_Angeles")
+    zoned = await quality.ask(
+        "qoe", query=key, timeframe=WINDOW, interval="1 day", timezone="America/Los_Angeles"
+    )
     assert [(b["interval"], b["sessions"]) for b in zoned["qoe"]] == [
         ("2024-05-01T07:00:00.000000Z", 4),
         ("2024-05-02T07:00:00.000000Z", 2),
     ]
     # Hours: A, B, C at 10:10 and D at 10:30 are one hour, E and F another.
-    hours = await ask(client, query=key, timeframe=WINDOW, interval="1 hour")
+    hours = await quality.ask("qoe", query=key, timeframe=WINDOW, interval="1 hour")
     assert [(b["interval"], b["sessions"]) for b in hours["qoe"]] == [
         ("2024-05-01T10:00:00.000000Z", 4),
         ("2024-05-02T18:00:00.000000Z", 2),
@@ -147,11 +132,12 @@ async def test_filters_compare_and_time_zones(site: tuple[QualitySite, httpx.Asy
     assert totals(hours["qoe"][0]) == DAY1
 
 
-async def test_csv_holds_every_figure(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
+async def test_csv_holds_every_figure(quality_site: QualitySite) -> None:
+    quality = quality_site
     params = {"query": json.dumps({"key": quality.key}), "timeframe": json.dumps(WINDOW), "interval": "1 day"}
-    answer = (await client.get("/api/v1/qoe", params=params)).json()
-    response = await client.get("/api/v1/qoe", params={**params, "format": "csv"})
+    async with httpx.AsyncClient(base_url=quality.server.base_url, timeout=60) as client:
+        answer = (await client.get("/api/v1/qoe", params=params)).json()
+        response = await client.get("/api/v1/qoe", params={**params, "format": "csv"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert "video-metrics_qoe_key-" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
@@ -169,8 +155,8 @@ async def test_csv_holds_every_figure(site: tuple[QualitySite, httpx.AsyncClient
             )
 
 
-async def test_refusals_name_the_parameter(site: tuple[QualitySite, httpx.AsyncClient]) -> None:
-    quality, client = site
+async def test_refusals_name_the_parameter(quality_site: QualitySite) -> None:
+    quality = quality_site
     for params, parameter in (
         ({"query": {"key": quality.key}, "minimum_watch_seconds": 3}, "minimum_watch_seconds"),
         ({"query": {"key": quality.key}, "ranges": 3}, "ranges"),
@@ -178,7 +164,6 @@ async def test_refusals_name_the_parameter(site: tuple[QualitySite, httpx.AsyncC
         ({"query": {"key": quality.key}, "country": "Germany"}, "country"),
         ({"timeframe": "7 days"}, "query"),
     ):
-        response = await client.post("/api/v1/qoe", json=params)
-        assert (response.status_code, response.json()["parameter"]) == (400, parameter), params
-    nothing = await ask(client, query={"key": "no-such-key"})
+        assert await quality.refused("qoe", **params) == (400, parameter), params
+    nothing = await quality.ask("qoe", query={"key": "no-such-key"})
     assert nothing["qoe"] == []
