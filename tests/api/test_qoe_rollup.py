@@ -44,7 +44,10 @@ async def db(request: pytest.FixtureRequest, api_pool: asyncpg.Pool) -> AsyncIte
             yield await Database.of(connection)
 
 
-async def generated(db: Database, seed: int, count: int = 400) -> tuple[str, list[dict[str, Any]]]:
+async def generated(
+    db: Database, seed: int, count: int = 400, shift: timedelta = timedelta(0)
+) -> tuple[str, list[dict[str, Any]]]:
+    """`count` sessions with quality columns over three days from T0 (moved by `shift`)."""
     rng = random.Random(seed)
     key = f"qoe-{seed}-{rng.getrandbits(32):08x}"
     key_id = await db.connection.fetchval("INSERT INTO keys (key) VALUES ($1) RETURNING id", key)
@@ -55,6 +58,8 @@ async def generated(db: Database, seed: int, count: int = 400) -> tuple[str, lis
         for n in range(3)
     ]
     rows = [session(rng, key_id, rng.choice(videos)) for _ in range(count)]
+    for row in rows:
+        row["started_at"] += shift
     for row in rows:
         await insert(db.connection, row)
     return key, rows
@@ -109,6 +114,28 @@ async def test_the_rollups_give_the_sessions_numbers(db: Database) -> None:
         "DELETE FROM sessions WHERE id = ANY($1::uuid[])", [r["id"] for r in rows[:40]]
     )
     assert await compare(db, key) > 0
+
+
+# Europe/Berlin's clocks went back at 01:00 UTC on 27 October 2024 (a local day of 25 hours);
+# Australia/Lord_Howe's go forward by half an hour (on 6 October 2024, at 15:30 UTC).
+AUTUMN = timedelta(days=178, hours=-10)  # T0 (1 May, 10:00 UTC) to 26 October 00:00 UTC
+
+
+@pytest.mark.parametrize("shift", [AUTUMN, timedelta(days=157, hours=-10)], ids=["berlin", "lord-howe"])
+async def test_days_read_whole_across_clock_changes(db: Database, shift: timedelta) -> None:
+    """A day is read from the daily rollup into one bucket, its hours in another bucket (or holding
+    a boundary) taken away from it: around a change of the clocks too."""
+    key, _ = await generated(db, 41 + shift.days, 500, shift)
+    for zone_name in ("Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata", "America/Havana", "UTC"):
+        for width in WIDTHS[1:]:
+            start, end = T0 + shift - timedelta(hours=5, minutes=1), T0 + shift + timedelta(days=3, hours=7)
+            scope = await stats.scope_for(db.connection, VideoQuery(key=key), start, end)
+            assert scope is not None
+            kwargs: dict[str, Any] = {"timescale": db.timescale, "zone": zone_named(zone_name)}
+            rolled = await stats.qoe(db.connection, scope, width, **kwargs)
+            raw = await stats.qoe(db.connection, scope, width, use_rollup=False, **kwargs)
+            same(rolled, raw, (zone_name, width))
+            assert sum(b.total.sessions for b in raw) > 200
 
 
 async def test_startup_percentiles_are_percentile_disc(db: Database) -> None:

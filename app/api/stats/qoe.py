@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from app.intervals import Interval
 # Sums of seconds are kept to the microsecond, as every stored duration is: the rollups add and
 # take away floats, and what they leave at "zero" must not become a denominator.
 _DECIMALS = 6
+_MICROSECOND = timedelta(microseconds=1)
 # GROUPING(browser, device, platform) of each grouping set of qoe_sql.from_sessions.
 _LEVELS = {7: None, 3: "browser", 5: "device", 6: "platform"}
 
@@ -206,13 +207,22 @@ async def _rolled(
         if row["dimension"] == "browser":  # the browsers partition the views: their sum is the total
             found.sums[None] = found.sums.get(None, Sums()) + sums
     first = 6 + len(values)
-    statement = qoe_sql.rolled_percentiles(periods, raw, first, first + 1)
-    for row in await connection.fetch(statement, *bound, *(p for _, p in qoe_sql.PERCENTILES)):
+    # UTC days read whole where buckets are at least a day long; finer buckets would take
+    # most of each day's hours away from it again.
+    days = rollup.full_days(hours[0], hours[1] - _MICROSECOND) if _days_long(interval) else None
+    days = days or (hours[0], hours[0])
+    statement = qoe_sql.rolled_percentiles(interval, zone, raw, first, timescale=timescale)
+    percentiles = (p for _, p in qoe_sql.PERCENTILES)
+    for row in await connection.fetch(statement, *bound, *percentiles, *days):
         found = buckets.setdefault(row["bucket"], _Bucket())
         for group in qoe_sql.GROUPS:
             key = None if group == "total" else group.replace("_", ":", 1)
             found.percentiles[key] = (_seconds(row[f"{group}_p50"]), _seconds(row[f"{group}_p95"]))
     return buckets
+
+
+def _days_long(interval: Interval) -> bool:
+    return interval.months > 0 or interval.microseconds >= rollup.DAY_MICROSECONDS
 
 
 def _seconds(startup_class: int | None) -> float | None:

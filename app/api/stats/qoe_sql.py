@@ -9,20 +9,26 @@ Three statements, each assembled from fixed fragments (never from input):
   each clean hour (app/api/stats/rollup.py), with the partial hours at either end and the hours
   holding a bucket boundary read from the sessions in the same shape (a view adds one row to
   each of its three dimensions).
-* `rolled_percentiles`: a whole key's startup histogram from `startup_hourly` (one row per UTC
-  hour and hundredth of a second, with marginal client counts), likewise completed from the
-  sessions, summed per bucket and class; then one sort per bucket gives every group's running
-  count, and each percentile is the smallest class whose running count reaches the rank
-  `percentile_disc` takes, `max(1, ceil(p * n))` in float8 as PostgreSQL computes it. Startup
-  times are stored to the hundredth (app/ingest/quality.py), so the class is the value.
+* `rolled_percentiles`: a whole key's startup histogram from `startup_daily` and
+  `startup_hourly` (one row per UTC day or hour and hundredth of a second, with marginal client
+  counts; migrations 021 and 023), likewise completed from the sessions, summed per bucket and
+  class; then one sort per bucket gives every group's running count, and each percentile is the
+  smallest class whose running count reaches the rank `percentile_disc` takes,
+  `max(1, ceil(p * n))` in float8 as PostgreSQL computes it. Startup times are stored to the
+  hundredth (app/ingest/quality.py), so the class is the value. The counts are summed as
+  float8 (exact below 2^53, and cheaper to run over than numeric).
 
 A view is a session with a play intent (`exit IS NOT NULL`); the others are not counted.
 """
 
 from __future__ import annotations
 
-from app.api.buckets import BucketSql
+from zoneinfo import ZoneInfo
+
+from app.api.buckets import BucketSql, bucket_sql
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
+from app.api.stats import rollup
+from app.intervals import Interval
 
 # What every figure is a ratio of: (name, SQL over a view `s`, type of its sum). The names are
 # qoe_hourly's columns (migrations/021), whose trigger sums the same expressions.
@@ -113,34 +119,68 @@ def rolled_sums(periods: str, raw: BucketSql) -> str:
     """  # noqa: S608 (fixed fragments; values are bound)
 
 
-def rolled_percentiles(periods: str, raw: BucketSql, p50: int, p95: int) -> str:
-    """Parameters as `rolled_sums`, then the two percentiles at $p50 and $p95. One row per bucket
-    with `<group>_p50` and `<group>_p95` for every group: the startup class (hundredths of a
-    second), null where the group has no view that started."""
+def rolled_percentiles(
+    interval: Interval, zone: ZoneInfo, raw: BucketSql, first: int, *, timescale: bool
+) -> str:
+    """Parameters as `rolled_sums`, then the two percentiles at $first and $first+1, and the UTC
+    days to read whole at $first+2 (the first) and $first+3 (the end). One row per bucket with
+    `<group>_p50` and `<group>_p95` for every group: the startup class (hundredths of a second),
+    null where the group has no view that started.
+
+    Each of those days is read from `startup_daily` (migrations/023) into the bucket of its
+    midday; an hour of it that lies in another bucket (a day of Europe/Berlin starts at 22:00
+    UTC) is taken away from there and added to its own from `startup_hourly`, and one that holds a
+    bucket boundary is taken away and read from the sessions. The other whole hours are read from
+    `startup_hourly`, the partial ones from the sessions."""
+    periods, _ = rollup.periods(interval, zone, "1 hour", 6, timescale=timescale)
+    midday = bucket_sql(interval, zone, "(g.day + INTERVAL '12 hours')", 6, timescale=timescale)
     counts = ", ".join(
         "1" if group == "total" else f"(s.{group.split('_', 1)[0]} = '{group.split('_', 1)[1]}')::int"
         for group in GROUPS
     )
     columns = ", ".join("h.views" if group == "total" else f"h.{group}" for group in GROUPS)
+    negated = ", ".join("-h.views" if group == "total" else f"-h.{group}" for group in GROUPS)
     started = f"{_VIEW} AND s.startup_time IS NOT NULL"
     classed = f"round(s.startup_time * 100)::int, {counts}"
-    running = ", ".join(
-        f"sum({group}) OVER upto AS {group}_below, sum({group}) OVER whole AS {group}_all" for group in GROUPS
-    )
-    places = {"p50": p50, "p95": p95}
-    percentiles = ", ".join(
-        f"min(startup_class) FILTER (WHERE {group}_below >= "
-        f"greatest(1, ceil(${places[name]}::float8 * {group}_all::float8))) AS {group}_{name}"
+    places = {"p50": first, "p95": first + 1}
+    ranks = ", ".join(
+        f"greatest(1, ceil(${places[name]}::float8 * sum({group}))) AS {group}_{name}"
         for group in GROUPS
         for name, _ in PERCENTILES
     )
+    running = ", ".join(f"sum({group}) OVER upto AS {group}" for group in GROUPS)
+    percentiles = ", ".join(
+        f"min(r.startup_class) FILTER (WHERE r.{group} >= t.{group}_{name}) AS {group}_{name}"
+        for group in GROUPS
+        for name, _ in PERCENTILES
+    )
+    hourly = "startup_hourly h JOIN hours ON hours.period = h.hour"
+    in_hours = "h.key_id = $1 AND h.hour >= $2 AND h.hour < $3"
     return f"""{periods},
-        classes AS (
-            SELECT bucket, startup_class, {", ".join(f"sum({group}) AS {group}" for group in GROUPS)}
+        days AS MATERIALIZED (
+            SELECT g.day, {midday.expression} AS bucket
+            FROM generate_series(${first + 2}::timestamptz, ${first + 3}::timestamptz - INTERVAL '24 hours',
+                                 INTERVAL '24 hours') AS g(day)
+        ),
+        hours AS MATERIALIZED (
+            SELECT p.period, p.bucket, p.clean, d.bucket AS day_bucket
+            FROM periods p LEFT JOIN days d ON d.day = date_trunc('day', p.period, 'UTC')
+        ),
+        classes AS MATERIALIZED (
+            SELECT bucket, startup_class, {", ".join(f"sum({group})::float8 AS {group}" for group in GROUPS)}
             FROM (
-                SELECT periods.bucket, h.startup_class, {columns}
-                FROM startup_hourly h JOIN periods ON periods.period = h.hour AND periods.clean
-                WHERE h.key_id = $1 AND h.hour >= $2 AND h.hour < $3
+                SELECT days.bucket, h.startup_class, {columns}
+                FROM startup_daily h JOIN days ON days.day = h.day
+                WHERE h.key_id = $1 AND h.day >= ${first + 2} AND h.day < ${first + 3}
+                UNION ALL
+                SELECT hours.bucket, h.startup_class, {columns}
+                FROM {hourly}
+                WHERE {in_hours} AND hours.clean AND hours.day_bucket IS DISTINCT FROM hours.bucket
+                UNION ALL
+                SELECT hours.day_bucket, h.startup_class, {negated}
+                FROM {hourly}
+                WHERE {in_hours} AND hours.day_bucket IS NOT NULL
+                  AND (NOT hours.clean OR hours.day_bucket <> hours.bucket)
                 UNION ALL
                 SELECT {raw.expression}, {classed}
                 FROM sessions s
@@ -152,11 +192,13 @@ def rolled_percentiles(periods: str, raw: BucketSql, p50: int, p95: int) -> str:
             ) AS parts (bucket, startup_class, {", ".join(GROUPS)})
             GROUP BY 1, 2
         ),
+        ranks AS (SELECT bucket, {ranks} FROM classes GROUP BY bucket),
         running AS (
             SELECT bucket, startup_class, {running}
             FROM classes
-            WINDOW upto AS (PARTITION BY bucket ORDER BY startup_class), whole AS (PARTITION BY bucket)
+            WINDOW upto AS (PARTITION BY bucket ORDER BY startup_class)
         )
-        SELECT bucket, {percentiles}
-        FROM running GROUP BY bucket
+        SELECT r.bucket, {percentiles}
+        FROM running r JOIN ranks t ON t.bucket = r.bucket
+        GROUP BY r.bucket
     """  # noqa: S608 (fixed fragments; values are bound)
