@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
 
 OPEN_SOCKETS = Gauge("video_metrics_open_sockets", "Websockets open in this process")
 OPEN_SESSIONS = Gauge("video_metrics_open_sessions", "Playback sessions open in this process")
-EVENTS_RECEIVED = Counter("video_metrics_events_received_total", "Frames received on websockets")
+
+
+class _FramesReceived:
+    """Frames received on websockets, counted with a plain integer: a Prometheus counter's
+    increment takes a lock, and this is done for every frame; it is read at each scrape."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def collect(self) -> list[CounterMetricFamily]:
+        family = CounterMetricFamily("video_metrics_events_received", "Frames received on websockets")
+        family.add_metric([], self.count)
+        return [family]
+
+
+FRAMES_RECEIVED = _FramesReceived()
+REGISTRY.register(FRAMES_RECEIVED)
 FRAMES_REJECTED = Counter("video_metrics_frames_rejected_total", "Frames refused, by reason", ["reason"])
 SESSIONS_WRITTEN = Counter(
     "video_metrics_sessions_written_total", "Session rows written (final and checkpoints)"

@@ -3,8 +3,9 @@
 Starlette and uvicorn with the same websocket and process settings as `video-metrics serve`
 (`app.runtime`: websockets-sansio, per-message deflate off, 1 MiB frames, default keepalive pings,
 the same garbage-collector tuning), the same `receive()` / `send_text()` loop and the same JSON
-library (orjson), and per frame only what no server can skip: decode the JSON and answer ok
-(joins, events, heartbeats; a leave also gets its `phx_close`). The real server cannot beat it, so
+library (orjson), and per frame only what no server can skip: decode the JSON, and answer what
+the protocol needs answered (joins and heartbeats ok; a leave ok and its `phx_close`; pushes,
+which the reference server does not answer, nothing). The real server cannot beat it, so
 its rate divided by this one's is the share of the stack's capacity that ingest leaves.
 
     python -m benchmarks.ceiling_server --port 3001
@@ -48,6 +49,8 @@ async def socket_endpoint(websocket: WebSocket) -> None:
             if not isinstance(frame, list) or len(frame) != 5:
                 continue
             join_ref, ref, topic, event, _ = frame
+            if event == "event":
+                continue  # pushes are not answered (the reference server does not answer them)
             await websocket.send_text(_encode(join_ref, ref, topic, "phx_reply", _OK))
             if event == "phx_leave":
                 await websocket.send_text(_encode(join_ref, join_ref, topic, "phx_close", {}))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.loadgen import Stats, worker_main
+from benchmarks.node_clients import NodeClients
 from benchmarks.report import Result, machine, markdown, table, write_section
 from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, server_target
 
@@ -72,6 +73,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=10, help="events per burst (default 10)")
     parser.add_argument("--open-sessions", type=int, default=5000, help="sessions held open (default 5000)")
     parser.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument(
+        "--generator",
+        choices=("python", "node"),
+        default="python",
+        help="the load generator: benchmarks/loadgen.py, or the independent Node.js one "
+        "(benchmarks/node/loadgen.mjs, on the ws library)",
+    )
     parser.add_argument(
         "--rotate-after", type=int, default=2000, help="events before a page starts a new session"
     )
@@ -180,7 +188,7 @@ class Memory:
     after_kib: int
 
 
-def memory(target: Target, clients: Clients, args: argparse.Namespace) -> Memory:
+def memory(target: Target, clients: Clients | NodeClients, args: argparse.Namespace) -> Memory:
     """RSS growth of the target while `--open-sessions` playing sessions are open."""
     print(f"{target.name}: warming up", file=sys.stderr)
     clients.open(target.port, WARM_UP_PAGES)
@@ -197,7 +205,7 @@ def memory(target: Target, clients: Clients, args: argparse.Namespace) -> Memory
 
 
 def throughput(
-    target: Target, clients: Clients, args: argparse.Namespace, held: Memory, round_: int
+    target: Target, clients: Clients | NodeClients, args: argparse.Namespace, held: Memory, round_: int
 ) -> Result:
     """Events answered per second while `--sessions` pages push bursts."""
     pushing = clients.open(target.port, args.sessions)
@@ -288,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         database = Database(args.database_url, work / "database")
         key = database.start()
         stack.callback(database.stop)
-        clients = Clients(args.clients, key, args.quality)
+        clients: Clients | NodeClients = (
+            NodeClients(args.clients, key, args.quality)
+            if args.generator == "node"
+            else Clients(args.clients, key, args.quality)
+        )
         stack.callback(clients.stop)
         # Both targets stay up (the idle one costs nothing) so that rounds alternate between them
         # within seconds: on a shared machine, only figures taken close together compare.

@@ -48,20 +48,25 @@ EVENTS = ("impression", "viewable", "playback", "error")
 
 
 def seconds(value: Any, most: float = MAX_SECONDS) -> float | None:
-    """A duration as sent (a number), or None for anything else: kept to the microsecond."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A duration as sent (a number), or None for anything else. Called a dozen times for every
+    summary, so it only checks: types are tested by identity (a parsed frame holds exactly int
+    and float; a bool, an int subclass, is refused that way too), and the value is kept to the
+    microsecond once, when it is stored (`Quality.final`), not at every summary."""
+    kind = value.__class__
+    if kind is not float and kind is not int:
         return None
     number = float(value)
-    if not math.isfinite(number) or number < 0 or number > most:
+    if not 0 <= number <= most:  # NaN fails every comparison, infinity the bound
         return None
-    return round(number, DECIMALS) + 0.0
+    return number
 
 
 def count(value: Any, most: int = MAX_COUNT) -> int | None:
     """A count as sent (a whole number), or None for anything else."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and (not value.is_integer()):
+    kind = value.__class__
+    if kind is int:
+        return value if 0 <= value <= most else None
+    if kind is not float or not value.is_integer():
         return None
     number = int(value)
     return number if 0 <= number <= most else None
@@ -118,35 +123,52 @@ class Quality:
         return True
 
     def summary(self, payload: dict[str, Any], at: float) -> None:
-        """A `playback` summary: the state now and the counters so far."""
+        """A `playback` summary: the state now and the counters so far. Each counter keeps the
+        largest value sent (written out rather than looped over: this runs for every summary)."""
         self.summaries += 1
         self.intent = True
-        state = payload.get("state")
-        if isinstance(state, str) and state in STATES:
+        get = payload.get
+        state = get("state")
+        if state.__class__ is str and state in STATES:
             self.state = state
-        self.hidden = payload.get("hidden") is True
+        self.hidden = get("hidden") is True
         self.state_at = at
-        startup = seconds(payload.get("startup"))
-        if startup is not None and self.startup is None:
-            self.startup = startup_class(startup)
-        self.watch = _most(self.watch, seconds(payload.get("watch")))
-        self.playing = _most(self.playing, seconds(payload.get("playing")))
-        self.rebuffering = _most(self.rebuffering, seconds(payload.get("rebuffering")))
-        self.seeking = _most(self.seeking, seconds(payload.get("seeking")))
-        self.rebuffers = _most(self.rebuffers, count(payload.get("rebuffers")))
-        self.seeks = _most(self.seeks, count(payload.get("seeks")))
-        self.renditions = _most(self.renditions, count(payload.get("renditions")))
-        dropped = count(payload.get("dropped"), MAX_FRAMES)
-        if dropped is not None:
-            self.dropped = _most(self.dropped or 0, dropped)
-        frames = count(payload.get("frames"), MAX_FRAMES)
-        if frames is not None:
-            self.frames = _most(self.frames or 0, frames)
+        if self.startup is None:
+            startup = seconds(get("startup"))
+            if startup is not None:
+                self.startup = startup_class(startup)
+        value = seconds(get("watch"))
+        if value is not None and value > self.watch:
+            self.watch = value
+        value = seconds(get("playing"))
+        if value is not None and value > self.playing:
+            self.playing = value
+        value = seconds(get("rebuffering"))
+        if value is not None and value > self.rebuffering:
+            self.rebuffering = value
+        value = seconds(get("seeking"))
+        if value is not None and value > self.seeking:
+            self.seeking = value
+        number = count(get("rebuffers"))
+        if number is not None and number > self.rebuffers:
+            self.rebuffers = number
+        number = count(get("seeks"))
+        if number is not None and number > self.seeks:
+            self.seeks = number
+        number = count(get("renditions"))
+        if number is not None and number > self.renditions:
+            self.renditions = number
+        number = count(get("dropped"), MAX_FRAMES)
+        if number is not None:
+            self.dropped = _most(self.dropped or 0, number)
+        number = count(get("frames"), MAX_FRAMES)
+        if number is not None:
+            self.frames = _most(self.frames or 0, number)
         # Averages so far: the latest is the truest, not the largest.
-        bitrate = seconds(payload.get("bitrate"), MAX_BITRATE)
+        bitrate = seconds(get("bitrate"), MAX_BITRATE)
         if bitrate is not None and bitrate > 0:
             self.bitrate = round(bitrate, 3) + 0.0
-        upscale = seconds(payload.get("upscale"), MAX_UPSCALE)
+        upscale = seconds(get("upscale"), MAX_UPSCALE)
         if upscale is not None:
             self.upscale = upscale
 
@@ -179,13 +201,19 @@ class Quality:
                 result.seeking += unheard
             result.watch += unheard
         cap = max(0.0, wall)
-        result.watch = _micro(min(result.watch, cap))
-        result.playing = _micro(min(result.playing, result.watch))
-        result.rebuffering = _micro(min(result.rebuffering, result.watch))
+        result.watch = _within(result.watch, cap)
+        result.playing = _within(result.playing, result.watch)
+        result.rebuffering = _within(result.rebuffering, result.watch)
         # A seek's latency counts while paused too: within the session, not the watch time.
-        result.seeking = _micro(min(result.seeking, cap))
+        result.seeking = _within(result.seeking, cap)
+        if result.upscale is not None:
+            result.upscale = _micro(result.upscale)
         if result.startup is not None:
-            result.startup = startup_class(min(result.startup, max(result.watch, 0.0)))
+            capped = min(result.startup, max(result.watch, 0.0))
+            stored = startup_class(capped)
+            # Rounding to the hundredth must not carry it past the cap (a session a few
+            # milliseconds long): then it is the hundredth below.
+            result.startup = stored if stored <= capped else math.floor(capped * 100) / 100
         return result
 
     @property
@@ -209,6 +237,12 @@ class Quality:
 
 def _most(kept: Any, sent: Any) -> Any:
     return kept if sent is None or sent <= kept else sent
+
+
+def _within(value: float, cap: float) -> float:
+    """`value` held to `cap` and kept to the microsecond, the rounding never carrying it past."""
+    kept = _micro(min(value, cap))
+    return kept if kept <= cap else math.floor(cap * 1_000_000) / 1_000_000
 
 
 def _micro(value: float) -> float:

@@ -55,19 +55,21 @@ class Watched:
 
 
 def position(value: Any) -> float | None:
-    """A position as the client sends it: a number or a decimal string. Anything else is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
+    """A position as the client sends it: a number or a decimal string. Anything else is None.
+    Every play and pause comes through here: types are tested by identity (a parsed frame holds
+    exactly int, float, str; a bool, which is an int, is refused that way too)."""
+    kind = value.__class__
+    if kind is float or kind is int:
         number = float(value)
-    elif isinstance(value, str) and 0 < len(value) <= 32:
+    elif kind is str and 0 < len(value) <= 32:
         try:
             number = float(value)
         except ValueError:
             return None
     else:
         return None
-    if not math.isfinite(number) or number < 0 or number > MAX_POSITION:
+    # NaN fails every comparison, infinity the upper bound.
+    if not 0 <= number <= MAX_POSITION:
         return None
     return round(number, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
@@ -91,6 +93,8 @@ class Session:
     # Counts the changes to what would be stored (a segment, a play opened, a new duration), so a
     # checkpoint can tell whether a paused session has anything new to write.
     revision: int = 0
+    # The duration as the last event sent it, unread: most events repeat it.
+    duration_sent: Any = None
 
     @property
     def playing(self) -> bool:
@@ -137,9 +141,6 @@ class Session:
                 segments.append(Segment(self.open_from, end))
         return _summarise(segments, self.duration, self._final_quality(at))
 
-    def watched(self) -> Watched:
-        return _summarise(self.segments, self.duration, self.quality)
-
     def _final_quality(self, at: float) -> Quality:
         """The quality as if the session ended at `at`: a state still running is carried on with
         the clock, playing no further than the open play can go."""
@@ -169,6 +170,10 @@ class Session:
         return value
 
     def _note_duration(self, value: Any) -> None:
+        # Every play and pause repeats the duration: what was sent last needs no reading again.
+        if value == self.duration_sent and value.__class__ is self.duration_sent.__class__:
+            return
+        self.duration_sent = value
         # Live streams report null; a finite positive duration is the video's length.
         duration = position(value)
         if duration is not None and duration > 0 and duration != self.duration:

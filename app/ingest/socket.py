@@ -81,7 +81,10 @@ async def _serve(websocket: WebSocket, connection: Connection, idle_timeout: flo
                 data = message.get("text")
                 if data is None:
                     data = message.get("bytes") or b""
-                for frame in await connection.receive(data):
+                out = connection.receive(data)
+                if not isinstance(out, list):  # a join: it asks the database
+                    out = await out
+                for frame in out:
                     await websocket.send_text(frame)
     except TimeoutError:
         log.info("event=socket_idle_closed sessions=%d", connection.sessions)

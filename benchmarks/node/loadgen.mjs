@@ -5,11 +5,13 @@
 // handled (a socket's frames are handled in order), so a burst counts when its heartbeat is
 // answered, whether or not the server answers the pushes themselves.
 //
-//   node loadgen.mjs '{"port":3001,"key":"K","pages":500,"firstIndex":0,"burst":10,
-//                      "rotateAfter":2000,"goAt":<epoch ms>,"windowStart":<ms>,"deadline":<ms>}'
+//   node loadgen.mjs '{"port":3001,"key":"K","pages":500,"firstIndex":0,"quality":true}'
 //
-// With "hold": true it opens the pages, prints {"opened": n} and keeps them open until stdin
-// closes (the memory measurement). Otherwise it prints one JSON summary when the deadline passes.
+// It opens the pages (each joined and playing; with "quality", also sending the snippet's
+// quality events, as benchmarks/loadgen.py does), prints {"opened": n, ...}, then reads commands
+// from stdin, one JSON object a line: {"run": {"burst", "rotateAfter", "goAt", "windowStart",
+// "deadline"}} (epoch milliseconds) pushes bursts and prints a summary when the deadline passes;
+// {"close": true}, or the end of stdin, closes the pages and exits.
 
 import { WebSocket } from "ws";
 import { randomBytes } from "node:crypto";
@@ -47,6 +49,7 @@ class Page {
     this.video = video;
     this.ref = 2;
     this.position = 0;
+    this.watch = 0;
     this.sessionEvents = 0;
     this.burstEvents = 0;
     this.sentAt = 0;
@@ -64,7 +67,11 @@ class Page {
     });
     return new Promise((resolve) => {
       this.settle = resolve;
-      this.ws.on("open", () => this.sendBurst([this.join(), this.event("play")], 1));
+      this.ws.on("open", () => {
+        const join = this.join();
+        const [frames, events] = this.starting();
+        this.sendBurst([join, ...frames], events);
+      });
       this.ws.on("message", (data) => this.onMessage(data));
       this.ws.on("error", (e) => error(e.message));
       this.ws.on("close", () => {
@@ -95,6 +102,29 @@ class Page {
     });
   }
 
+  summary(state) {
+    this.sessionEvents += 1;
+    this.watch += 1.37;
+    return this.frame(this.joinRef, this.topic, "event", {
+      name: "playback", state, hidden: false, watch: +this.watch.toFixed(3),
+      playing: +(this.watch - 0.4).toFixed(3), rebuffers: 1, rebuffering: 0.312, seeks: 0, seeking: 0,
+      renditions: 1, startup: 0.35, bitrate: 1850000, upscale: 0, dropped: 3, frames: Math.trunc(this.watch * 24),
+    });
+  }
+
+  once(name) {
+    this.sessionEvents += 1;
+    return this.frame(this.joinRef, this.topic, "event", { name, autoplay: false });
+  }
+
+  // A session's first frames after its join: the play, and with "quality" the events around it.
+  starting() {
+    if (!options.quality) return [[this.event("play")], 1];
+    this.watch = 0;
+    return [[this.once("impression"), this.summary("starting"), this.event("play"), this.summary("playing"),
+      this.once("viewable")], 5];
+  }
+
   event(name) {
     this.sessionEvents += 1;
     if (name === "play") {
@@ -118,12 +148,19 @@ class Page {
   nextBurst() {
     const frames = [];
     let events = 0;
-    if (this.sessionEvents + options.burst > options.rotateAfter) {
-      frames.push(this.frame(this.joinRef, this.topic, "phx_leave", {}), this.join(), this.event("play"));
-      events += 1;
+    const perEvent = options.quality ? 2 : 1;
+    if (this.sessionEvents + this.plan.burst * perEvent > this.plan.rotateAfter) {
+      frames.push(this.frame(this.joinRef, this.topic, "phx_leave", {}), this.join());
+      const [starting, count] = this.starting();
+      frames.push(...starting);
+      events += count;
     }
-    for (let i = 0; i < options.burst; i++) frames.push(this.event(i % 2 === 0 ? "pause" : "play"));
-    this.sendBurst(frames, events + options.burst);
+    for (let i = 0; i < this.plan.burst; i++) {
+      const name = i % 2 === 0 ? "pause" : "play";
+      frames.push(this.event(name));
+      if (options.quality) frames.push(this.summary(name === "pause" ? "paused" : "playing"));
+    }
+    this.sendBurst(frames, events + this.plan.burst * perEvent);
   }
 
   onMessage(data) {
@@ -143,16 +180,17 @@ class Page {
       this.settle = null;
       return;
     }
-    if (now >= options.windowStart && now <= options.deadline) {
+    if (now >= this.plan.windowStart && now <= this.plan.deadline) {
       stats.windowBursts += 1;
       stats.windowEvents += this.burstEvents;
       stats.latencies.push((performance.now() - this.sentAt) / 1000);
     }
-    if (now < options.deadline) this.nextBurst();
+    if (now < this.plan.deadline) this.nextBurst();
     else this.finish();
   }
 
-  run() {
+  run(plan) {
+    this.plan = plan;
     this.running = true;
     return new Promise((resolve) => {
       this.finish = () => resolve(true);
@@ -167,32 +205,46 @@ for (let i = 0; i < options.pages; i++) pages.push(new Page(options.firstIndex +
 // Opened a hundred at a time, as the Python generator does, so a burst of handshakes is not the test.
 for (let i = 0; i < pages.length; i += 100) await Promise.all(pages.slice(i, i + 100).map((p) => p.open()));
 
-if (options.hold) {
-  process.stdout.write(JSON.stringify({ opened: stats.opened, errors: stats.errors, firstError: stats.firstError }) + "\n");
-  process.stdin.resume();
-  process.stdin.on("end", () => {
-    for (const page of pages) page.ws.terminate();
-    process.exit(0);
-  });
-} else {
-  const cpuStart = process.cpuUsage();
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, options.goAt - Date.now())));
+process.stdout.write(JSON.stringify({ opened: stats.opened, errors: stats.errors, firstError: stats.firstError }) + "\n");
+
+async function run(plan) {
+  for (const key of ["bursts", "events", "windowBursts", "windowEvents", "errors", "unfinished"]) stats[key] = 0;
+  stats.firstError = "";
+  stats.latencies = [];
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.goAt - Date.now())));
   const open = pages.filter((page) => page.ws.readyState === WebSocket.OPEN);
-  const cpuWindow = { start: null, end: null };
+  const cpu = { start: null, end: null };
   const marks = [
-    setTimeout(() => (cpuWindow.start = process.cpuUsage()), Math.max(0, options.windowStart - Date.now())),
-    setTimeout(() => (cpuWindow.end = process.cpuUsage()), Math.max(0, options.deadline - Date.now())),
+    setTimeout(() => (cpu.start = process.cpuUsage()), Math.max(0, plan.windowStart - Date.now())),
+    setTimeout(() => (cpu.end = process.cpuUsage()), Math.max(0, plan.deadline - Date.now())),
   ];
   const finished = await Promise.race([
-    Promise.all(open.map((page) => page.run())),
-    new Promise((resolve) => setTimeout(() => resolve(false), Math.max(0, options.deadline - Date.now()) + 30_000)),
+    Promise.all(open.map((page) => page.run(plan))),
+    new Promise((resolve) => setTimeout(() => resolve(false), Math.max(0, plan.deadline - Date.now()) + 30_000)),
   ]);
   marks.forEach(clearTimeout);
-  const window = cpuWindow.start && cpuWindow.end
-    ? (cpuWindow.end.user + cpuWindow.end.system - cpuWindow.start.user - cpuWindow.start.system) / 1e6
-    : (process.cpuUsage(cpuStart).user + process.cpuUsage(cpuStart).system) / 1e6;
+  const seconds = cpu.start && cpu.end
+    ? (cpu.end.user + cpu.end.system - cpu.start.user - cpu.start.system) / 1e6
+    : 0;
   if (!finished) stats.unfinished = open.length;
-  for (const page of pages) page.ws.terminate();
-  // Exit once the summary is written: a pipe takes it in pieces, and exit() would cut it short.
-  process.stdout.write(JSON.stringify({ ...stats, cpuSeconds: window }) + "\n", () => process.exit(0));
+  process.stdout.write(JSON.stringify({ ...stats, pages: open.length, cpuSeconds: seconds }) + "\n");
 }
+
+function close() {
+  for (const page of pages) page.ws.terminate();
+  // Exit once everything written is flushed: a pipe takes it in pieces, and exit() would cut it short.
+  process.stdout.write("", () => process.exit(0));
+}
+
+let input = "";
+process.stdin.on("data", async (chunk) => {
+  input += chunk;
+  let newline;
+  while ((newline = input.indexOf("\n")) >= 0) {
+    const command = JSON.parse(input.slice(0, newline));
+    input = input.slice(newline + 1);
+    if (command.run) await run(command.run);
+    else close();
+  }
+});
+process.stdin.on("end", close);

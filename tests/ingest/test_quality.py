@@ -50,8 +50,9 @@ def test_invalid_numbers_are_ignored(bad: Any) -> None:
 
 def test_numbers_are_kept_to_the_microsecond_and_never_subnormal() -> None:
     q = Quality()
-    fold(q, "playback", summary(watch=5e-324, playing=1e-7, seeking=1.23456789), 0)
-    assert (q.watch, q.playing, q.seeking) == (0.0, 0.0, 1.234568)
+    fold(q, "playback", summary(watch=5e-324, playing=1e-7, seeking=1.23456789, upscale=1e-300), 0)
+    stored = q.final(0, 10.0, None)  # rounded once, as stored
+    assert (stored.watch, stored.playing, stored.seeking, stored.upscale) == (0.0, 0.0, 1.234568, 0.0)
 
 
 def test_counts_must_be_whole_and_bounded() -> None:
@@ -158,6 +159,16 @@ def test_durations_are_held_within_the_session_and_the_watch_time() -> None:
     assert end.seeking == 40 and end.startup == 40  # seeking may exceed watch time, not the session
 
 
+@pytest.mark.parametrize("wall", [0.009801, 0.0049, 0.015, 0.999999])
+def test_startup_rounded_to_the_hundredth_never_passes_a_short_session(wall: float) -> None:
+    """Found by the live fuzz test: a session 9.8 ms long stored a startup of 0.01 s."""
+    q = Quality()
+    fold(q, "playback", summary(state="paused", startup=0.25, watch=7, playing=5.5), 0)
+    end = ended(q, 0, wall=wall)
+    assert end.startup is not None and 0 <= end.startup <= end.watch <= wall
+    assert round(end.startup * 100) == end.startup * 100  # still a whole hundredth
+
+
 @pytest.mark.parametrize(
     ("events", "exit_", "waited"),
     [
@@ -230,11 +241,15 @@ async def test_over_the_limits_a_channel_answers_with_the_reason_and_counts_noth
     writer, clock = RecordingWriter(), [100.0]
     conn = connection(writer, clock)
     topic = "session:" + "q" * 21
-    [joined] = await conn.receive(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {"v": 1}}))
+    [joined] = await conn.answer(frame("1", "1", topic, "phx_join", {"key": "good", "metadata": {"v": 1}}))
     assert json.loads(joined)[4]["status"] == "ok"
 
     async def push(ref: int, payload: dict[str, Any]) -> dict[str, Any]:
-        [reply] = await conn.receive(frame("1", str(ref), topic, "event", payload))
+        """The refusal, or an ok standing for the silence with which a push is accepted."""
+        replies = await conn.answer(frame("1", str(ref), topic, "event", payload))
+        if not replies:
+            return {"status": "ok", "response": {}}
+        [reply] = replies
         answer: dict[str, Any] = json.loads(reply)[4]
         return answer
 

@@ -62,9 +62,29 @@ class PhoenixSocket:
         reply = await self.call([ref, ref, topic, "phx_join", payload])
         return ref, reply
 
+    async def answer(self, frame: list[Any], timeout: float = 5.0) -> list[Any] | None:
+        """Send a frame and a heartbeat after it: the reply that carries the frame's ref if one
+        came before the heartbeat's (frames are handled in order), else None. For pushes, which
+        the server answers only when it refuses them."""
+        await self.send(frame)
+        beat = self.next_ref()
+        await self.send([None, beat, "phoenix", "heartbeat", {}])
+        answer = None
+        while True:
+            reply = await self.recv(timeout)
+            if reply[3] != "phx_reply":
+                continue
+            if reply[1] == beat and reply[2] == "phoenix":
+                return answer
+            if reply[1] == frame[1]:
+                answer = reply
+
     async def push(self, join_ref: str, topic: str, payload: dict[str, Any]) -> list[Any]:
+        """Push an event; its refusal if the server refused it, else an ok reply standing for the
+        silence with which it accepts a push."""
         ref = self.next_ref()
-        return await self.call([join_ref, ref, topic, "event", payload])
+        refusal = await self.answer([join_ref, ref, topic, "event", payload])
+        return refusal or [join_ref, ref, topic, "phx_reply", {"status": "ok", "response": {}}]
 
     async def heartbeat(self) -> list[Any]:
         ref = self.next_ref()
