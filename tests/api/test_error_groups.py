@@ -108,7 +108,10 @@ async def test_csv_and_refusals(quality_site: QualitySite) -> None:
         ({"query": {"key": q.key}, "limit": 0}, "limit"),
         ({"query": {"key": q.key}, "limit": 1001}, "limit"),
         ({"query": {"key": q.key}, "offset": -1}, "offset"),
+        ({"query": {"key": q.key}, "offset": 1_000_001}, "offset"),
         ({"query": {"key": q.key}, "minimum_watch_seconds": 1}, "minimum_watch_seconds"),
     ):
         assert await q.refused("errors", **params_) == (400, parameter), params_
     assert (await q.ask("errors", limit=1000))["next_offset"] is None
+    last = await q.ask("errors", timeframe=WINDOW, offset=1_000_000)
+    assert last["errors"] == [] and last["totals"] == {"groups": 2, "sessions": 3}

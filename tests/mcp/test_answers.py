@@ -30,7 +30,7 @@ def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, 
 def _breakdown(answer: dict[str, Any]) -> dict[str, Any]:
     def shape(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [
-            {k: bucket[k] for k in ("interval", "views", "browser", "device_type", "platform")}
+            {k: bucket[k] for k in ("interval", "views", "browser", "device_type", "platform", "country")}
             for bucket in buckets
         ]
 
