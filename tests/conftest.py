@@ -18,7 +18,6 @@ import pytest
 
 from app.db.embedded import EmbeddedPostgres
 from app.db.pool import init_connection
-from tests.api.quality_site import QualitySite, record_quality_site
 from tests.support.server import ServerFactory, ServerProcess
 
 
@@ -78,11 +77,3 @@ async def api_key(db: asyncpg.Connection, server: ServerProcess) -> str:
     key = base64.b64encode(secrets.token_bytes(16)).decode()
     await db.execute("INSERT INTO keys (key) VALUES ($1)", key)
     return key
-
-
-@pytest.fixture(scope="session")
-async def quality_site(server: ServerProcess, database_url: str) -> QualitySite:
-    """Sessions with quality events (tests/api/quality_site.py), recorded once (it takes a few
-    seconds: each session stays open 1.5 s) for the REST and MCP tests that ask about them;
-    nothing changes them afterwards."""
-    return await record_quality_site(server, database_url)

@@ -34,6 +34,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.api.sessions import (
     CHROME_ANDROID,
@@ -147,3 +148,12 @@ async def record_quality_site(server: ServerProcess, database_url: str) -> Quali
     finally:
         await db.close()
     return QualitySite(server, key, run, ids, started)
+
+
+@pytest.fixture(scope="package")
+async def quality_site(server: ServerProcess, database_url: str) -> QualitySite:
+    """The site, recorded once per package that imports this fixture into its conftest (a few
+    seconds: each session stays open 1.5 s); nothing changes it afterwards. Per package, not per
+    run: its sessions are dated May 2024, and tests/db's retention sweep deletes every session
+    older than a year from the shared database."""
+    return await record_quality_site(server, database_url)

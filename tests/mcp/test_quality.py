@@ -56,6 +56,7 @@ QUESTIONS: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = [
     ),
 ]
 IDS = [f"{tool}-{n}" for n, (tool, *_) in enumerate(QUESTIONS)]
+LISTS = {"qoe": "qoe", "errors": "errors", "plays": "views", "engagement": "engagement"}
 
 
 @pytest.mark.parametrize(("tool", "arguments", "endpoint", "params"), QUESTIONS, ids=IDS)
@@ -70,6 +71,7 @@ async def test_in_process_equals_rest(
     async with Client(in_process(Reach()), raise_exceptions=True) as client:
         answer = structured(await client.call_tool(tool, {"key": quality_site.key, **arguments}))
     assert answer == await quality_site.ask(endpoint, **params)
+    assert answer[LISTS[endpoint]], "equal, and not only because both are empty"
 
 
 async def test_over_http_with_credentials(site: Site, quality_site: QualitySite) -> None:
@@ -80,6 +82,7 @@ async def test_over_http_with_credentials(site: Site, quality_site: QualitySite)
         for tool, arguments, endpoint, params in QUESTIONS:
             answer = structured(await client.call_tool(tool, {"key": quality_site.key, **arguments}))
             assert answer == await site.rest_json(endpoint, {**query, **params}), tool
+            assert answer[LISTS[endpoint]], tool
 
 
 async def test_the_numbers_are_the_recorded_ones(quality_site: QualitySite, in_process: Make) -> None:
