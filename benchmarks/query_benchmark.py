@@ -406,11 +406,33 @@ async def benchmark(url: str, runs: int, days: int, only: list[str]) -> dict[str
                     assert scope is not None
                     return await stats.videos(connection, scope, 1.0)
 
+                async def qoe(
+                    connection: Any = connection, videos: VideoQuery = videos, zone: Any = UTC_ZONE
+                ) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    return await stats.qoe(connection, scope, day, timescale=timescale, zone=zone)
+
+                async def errors(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    return await stats.errors(connection, scope)
+
+                async def retention(connection: Any = connection, videos: VideoQuery = videos) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    length = await stats.duration(connection, scope)
+                    assert length is not None
+                    return await stats.retention(connection, scope, length, 10, 1.0)
+
                 questions: dict[str, Callable[[], Awaitable[object]]] = {
                     "plays": plays,
                     "sources": sources,
                     "engagement": engagement,
+                    "retention": retention,
                     "videos": video_list,
+                    "qoe": qoe,
+                    "errors": errors,
                 }
                 if label == "whole key":
                     # Buckets of local days: a whole-hour zone (rollups) and a +5:30 one (sessions).
@@ -418,6 +440,7 @@ async def benchmark(url: str, runs: int, days: int, only: list[str]) -> dict[str
                         zone = zone_named(zone_name)
                         questions[f"plays {zone_name}"] = functools.partial(plays, zone=zone)
                         questions[f"sources {zone_name}"] = functools.partial(sources, zone=zone)
+                        questions[f"qoe {zone_name}"] = functools.partial(qoe, zone=zone)
                 results[label] = {"sessions_in_window": counted}
                 for name, query in questions.items():
                     if only and name not in only:

@@ -17,6 +17,7 @@ from app.api.openapi_answers import ANSWER_SCHEMAS
 from app.api.openapi_schema import _TIME, Schema, _object, _ref
 from app.api.params import (
     ACCEPTED,
+    COUNTRY_RULE,
     DEFAULT_LIMIT,
     MAX_DECIMAL,
     MAX_LIMIT,
@@ -44,6 +45,8 @@ _DIGITS = {"type": "string", "pattern": "^[0-9]{1,9}$"}
 _DATE = {"type": "string", "format": "date", "example": "2024-05-01"}
 # Text PostgreSQL can store: no NUL character.
 _NO_NUL = "^[^\\u0000]*$"
+# A country as the filter takes it: two letters in any case, or unknown (spaces around allowed).
+_COUNTRY_PATTERN = "^\\s*([A-Za-z]{2}|[Uu][Nn][Kk][Nn][Oo][Ww][Nn])\\s*$"
 
 
 def _choice(values: type[Compare | Format | Sort | Order | By]) -> Schema:
@@ -100,11 +103,11 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     "order": (_choice(Order), "asc or desc. Default desc, asc for identifier."),
     "limit": (
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        f"Videos per page, 1 to {MAX_LIMIT}. Default {DEFAULT_LIMIT}.",
+        f"Videos (or error groups) per page, 1 to {MAX_LIMIT}. Default {DEFAULT_LIMIT}.",
     ),
     "offset": (
         {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
-        "Videos to skip: the `next_offset` of the page before. Default 0.",
+        "Videos (or error groups) to skip: the `next_offset` of the page before. Default 0.",
     ),
     "search": (
         {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
@@ -118,6 +121,10 @@ PARAMETERS: dict[str, tuple[Schema, str]] = {
     "browser": ({"type": "string", "enum": list(BROWSERS)}, "Only sessions in this browser."),
     "device": ({"type": "string", "enum": list(DEVICES)}, "Only sessions on this kind of device."),
     "platform": ({"type": "string", "enum": list(PLATFORMS)}, "Only sessions on this platform."),
+    "country": (
+        {"type": "string", "pattern": _COUNTRY_PATTERN, "example": "DE"},
+        f"Only sessions from this country: {COUNTRY_RULE} (placed with the server's GeoIP file).",
+    ),
 }
 
 _QUERY_STRING_SCHEMA: dict[str, Schema] = {
@@ -144,6 +151,7 @@ _QUERY_STRING_SCHEMA: dict[str, Schema] = {
     "browser": {"type": "string", "enum": list(BROWSERS)},
     "device": {"type": "string", "enum": list(DEVICES)},
     "platform": {"type": "string", "enum": list(PLATFORMS)},
+    "country": {"type": "string", "pattern": _COUNTRY_PATTERN, "example": "DE"},
 }
 
 
@@ -238,6 +246,8 @@ _ANSWERS = {
     Endpoint.SOURCES: ("Sources", "Plays per page (URL without query or fragment) per bucket"),
     Endpoint.VIDEOS: ("Videos", "Every video with sessions in the timeframe: plays, view time, % watched"),
     Endpoint.WATCHING: ("Watching", "Sessions playing right now, across every server process"),
+    Endpoint.QOE: ("Qoe", "Quality of experience of the views per bucket, by browser, device and platform"),
+    Endpoint.ERRORS: ("Errors", "Fatal playback errors grouped by code and normalised message"),
 }
 
 
@@ -316,8 +326,8 @@ def document(*, auth: bool) -> Schema:
         "info": {
             "title": "video-metrics",
             "version": __version__,
-            "description": "How your videos are watched: plays, engagement, sources, live viewers; "
-            "and the sessions themselves, to export or delete.",
+            "description": "How your videos are watched: plays, engagement, sources, live viewers, "
+            "quality of experience and errors; and the sessions themselves, to export or delete.",
         },
         "servers": [{"url": "/"}],
         "components": {

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
-from app.api.openapi_schema import _NUMBER_OR_NULL, _PERIOD, _TIME, Schema, _counts, _object
-
-
-def _framed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    """An answer's own keys, the time zone and resolved timeframe it used, and with `compare`
-    the same keys for the comparison period."""
-    own = list(properties) if required is None else required
-    compared = _object({"timeframe": _PERIOD, **properties}, ["timeframe", *own])
-    return _object(
-        {**properties, "timezone": {"type": "string"}, "timeframe": _PERIOD, "compare": compared},
-        [*own, "timezone", "timeframe"],
-    )
+from app.api.openapi_quality import _COUNTRIES, _ERRORS_SCHEMA, _QOE_SCHEMA, _SHARE
+from app.api.openapi_schema import _NUMBER_OR_NULL, _PERIOD, _TIME, Schema, _counts, _framed, _object
 
 
 def _nullable(schema: Schema) -> Schema:
@@ -31,6 +21,11 @@ def _plays_schema(device_name: str) -> Schema:
         "browser": _counts(BROWSERS),
         device_name: _counts(DEVICES),
         "platform": _counts(PLATFORMS),
+        "country": _COUNTRIES,
+        "impressions": {"type": "integer", "minimum": 0},
+        "play_rate": _SHARE,
+        "completions": {"type": "integer", "minimum": 0},
+        "completion_rate": _SHARE,
     }
     return _framed(
         {
@@ -131,6 +126,7 @@ ANSWER_SCHEMAS: dict[str, Schema] = {
                                 "range_time": _object({"from": {"type": "number"}, "to": {"type": "number"}}),
                                 "viewers": {"type": "integer"},
                                 "rewatches": {"type": "integer", "minimum": 0},
+                                "retention": _SHARE,
                                 # With minimum_watch_seconds only.
                                 "percent_of_plays": _NUMBER_OR_NULL,
                             },
@@ -184,4 +180,6 @@ ANSWER_SCHEMAS: dict[str, Schema] = {
     ),
     "Videos": _VIDEOS_SCHEMA,
     "Watching": _WATCHING_SCHEMA,
+    "Qoe": _QOE_SCHEMA,
+    "Errors": _ERRORS_SCHEMA,
 }

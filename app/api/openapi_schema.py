@@ -32,3 +32,14 @@ def _object(properties: dict[str, Schema], required: list[str] | None = None) ->
 _TIME = {"type": "string", "format": "date-time", "example": "2024-05-02T00:00:00.000000Z"}
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 _PERIOD = _object({"from": _TIME, "to": _TIME})
+
+
+def _framed(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    """An answer's own keys, the time zone and resolved timeframe it used, and with `compare`
+    the same keys for the comparison period."""
+    own = list(properties) if required is None else required
+    compared = _object({"timeframe": _PERIOD, **properties}, ["timeframe", *own])
+    return _object(
+        {**properties, "timezone": {"type": "string"}, "timeframe": _PERIOD, "compare": compared},
+        [*own, "timezone", "timeframe"],
+    )

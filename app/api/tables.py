@@ -21,7 +21,8 @@ from starlette.responses import StreamingResponse
 from app import zones
 from app.api.answers import Answer
 from app.api.categories import BROWSERS, DEVICES, PLATFORMS
-from app.api.params import Endpoint, StatsParams
+from app.api.params import UNKNOWN_COUNTRY, Endpoint, StatsParams
+from app.api.stats.qoe import NAMES as QOE_FIGURES
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 # Rows written per chunk of the response.
@@ -65,21 +66,38 @@ def csv_response(endpoint: Endpoint, params: StatsParams, answer: Answer) -> Str
 def table(endpoint: Endpoint, answer: Answer) -> tuple[list[str], Iterator[Row]]:
     """The header and rows of an answer. With a comparison, a first column `period` says which
     period a row is of (`main` or `compare`), the main period's rows first."""
-    header, _ = _layout(endpoint, answer)
+    parts = [answer] if "compare" not in answer else [answer, answer["compare"]]
+    countries = _countries(parts) if endpoint in (Endpoint.PLAYS, Endpoint.VIEWS) else []
+    header, _ = _layout(endpoint, answer, countries)
     if "compare" not in answer:
-        return header, _layout(endpoint, answer)[1]
+        return header, _layout(endpoint, answer, countries)[1]
 
     def both() -> Iterator[Row]:
         for label, part in (("main", answer), ("compare", answer["compare"])):
-            for row in _layout(endpoint, part)[1]:
+            for row in _layout(endpoint, part, countries)[1]:
                 yield [label, *row]
 
     return ["period", *header], both()
 
 
-def _layout(endpoint: Endpoint, part: Answer) -> tuple[list[str], Iterator[Row]]:
+def _countries(parts: list[Answer]) -> list[str]:
+    """Every country any bucket of the answer counts plays from: the placed ones by their code,
+    then `unknown`. A column each, so that the header is known before the first row."""
+    found = {country for part in parts for bucket in part["views"] for country in bucket["country"]}
+    return sorted(found - {UNKNOWN_COUNTRY}) + ([UNKNOWN_COUNTRY] if UNKNOWN_COUNTRY in found else [])
+
+
+def _layout(endpoint: Endpoint, part: Answer, countries: list[str]) -> tuple[list[str], Iterator[Row]]:
     if endpoint in (Endpoint.PLAYS, Endpoint.VIEWS):
-        return _plays(endpoint, part)
+        return _plays(endpoint, part, countries)
+    if endpoint is Endpoint.QOE:
+        return _qoe(part)
+    if endpoint is Endpoint.ERRORS:
+        columns = ["fingerprint", "code", "message", "sessions", "first_seen", "last_seen"]
+        return columns + [f"browser_{value}" for value in BROWSERS], (
+            [*(group[name] for name in columns), *(group["browser"][value] for value in BROWSERS)]
+            for group in part["errors"]
+        )
     if endpoint is Endpoint.SOURCES:
         columns = ["interval", "path", "host", "views"]
         return columns, ([row[name] for name in columns] for row in part["sources"])
@@ -94,16 +112,41 @@ def _layout(endpoint: Endpoint, part: Answer) -> tuple[list[str], Iterator[Row]]
     return _watching(part)
 
 
-def _plays(endpoint: Endpoint, part: Answer) -> tuple[list[str], Iterator[Row]]:
+def _plays(endpoint: Endpoint, part: Answer, countries: list[str]) -> tuple[list[str], Iterator[Row]]:
     device = "device_type" if endpoint is Endpoint.PLAYS else "device"
     breakdowns = [("browser", BROWSERS), (device, DEVICES), ("platform", PLATFORMS)]
     columns = ["interval", "views", "total_view_time", "unique_total_view_time"]
+    # Issue 10's columns after the ones CSV readers already know, in the order of the JSON.
+    later = ["impressions", "play_rate", "completions", "completion_rate"]
     header = columns + [f"{name}_{value}" for name, values in breakdowns for value in values]
+    header += later + [f"country_{country}" for country in countries]
 
     def rows() -> Iterator[Row]:
         for bucket in part["views"]:
             counts = [bucket[name][value] for name, values in breakdowns for value in values]
-            yield [*(bucket[name] for name in columns), *counts]
+            placed = [bucket["country"].get(country, 0) for country in countries]
+            yield [*(bucket[name] for name in columns), *counts, *(bucket[name] for name in later), *placed]
+
+    return header, rows()
+
+
+def _qoe(part: Answer) -> tuple[list[str], Iterator[Row]]:
+    """A row per bucket: its figures, then each figure of each browser, device and platform."""
+    splits = [("browser", BROWSERS), ("device_type", DEVICES), ("platform", PLATFORMS)]
+    header = ["interval", *QOE_FIGURES]
+    header += [
+        f"{name}_{value}_{figure}" for name, values in splits for value in values for figure in QOE_FIGURES
+    ]
+
+    def rows() -> Iterator[Row]:
+        for bucket in part["qoe"]:
+            split = [
+                bucket[name][value][figure]
+                for name, values in splits
+                for value in values
+                for figure in QOE_FIGURES
+            ]
+            yield [bucket["interval"], *(bucket[figure] for figure in QOE_FIGURES), *split]
 
     return header, rows()
 
@@ -116,8 +159,15 @@ def _engagement(part: Answer) -> tuple[list[str], Iterator[Row]]:
             for bucket in items
             for second in bucket["per_second"]
         )
-    return ["range", "range_from", "range_to", "viewers", "rewatches"], (
-        [r["range"], r["range_time"]["from"], r["range_time"]["to"], r["viewers"], r["rewatches"]]
+    return ["range", "range_from", "range_to", "viewers", "rewatches", "retention"], (
+        [
+            r["range"],
+            r["range_time"]["from"],
+            r["range_time"]["to"],
+            r["viewers"],
+            r["rewatches"],
+            r["retention"],
+        ]
         for r in items
     )
 

@@ -2,7 +2,7 @@
 
 When sessions are deleted, the rows derived from them must go too. There are two kinds:
 
-* a **rollup** kept by a trigger on `sessions` (migrations 004, 007, 011 and 021): the trigger takes each
+* a **rollup** kept by a trigger on `sessions` (migrations 004, 007, 011, 021 and 023): the trigger takes each
   deleted session's contribution away as it goes, so what is left to do is removing the rows that
   now count nothing;
 * a table **recorded** per video beside the sessions, with a time of its own (impressions, say,
@@ -98,6 +98,7 @@ DERIVED: tuple[Derived, ...] = (
     Rollup("impressions_hourly", "video_id", "impressions = 0"),
     Rollup("qoe_hourly", "key_id", "views = 0"),
     Rollup("startup_hourly", "key_id", "views = 0"),
+    Rollup("startup_daily", "key_id", "views = 0"),
     Rollup("countries_hourly", "key_id", "plays_0 = 0"),
     Unreferenced("error_groups", "error_fingerprint"),
     RecordedByVideoIdentity("watching_minutes", "minute"),

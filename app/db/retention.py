@@ -29,7 +29,7 @@ log = logging.getLogger("video_metrics.retention")
 SWEEP_SECONDS = 3600.0
 BATCH_ROWS = 10_000
 
-# Trigger-kept rollups of sessions (migrations 004, 007, 011 and 021) and their time column.
+# Trigger-kept rollups of sessions (migrations 004, 007, 011, 021 and 023) and their time column.
 _ROLLUPS = (
     ("plays_hourly", "hour"),
     ("sources_hourly", "hour"),
@@ -38,6 +38,7 @@ _ROLLUPS = (
     ("impressions_hourly", "hour"),
     ("qoe_hourly", "hour"),
     ("startup_hourly", "hour"),
+    ("startup_daily", "day"),
     ("countries_hourly", "hour"),
 )
 

@@ -85,6 +85,13 @@ Platform = Annotated[
     Literal["ios", "android", "mac", "windows", "linux", "other"] | None,
     Field(description="Only plays on this operating system."),
 ]
+Country = Annotated[
+    str | None,
+    Field(
+        description="Only plays from this country: a two-letter ISO 3166-1 code ('DE', any letter "
+        "case), or 'unknown' (the server has no GeoIP file, or it did not place the address).",
+    ),
+]
 Sort = Annotated[
     Literal[
         "plays", "total_view_time", "average_view_time", "average_percent_watched", "duration", "identifier"

@@ -69,6 +69,93 @@ METRICS: list[Metric] = [
         "tools": _OVER_TIME,
     },
     {
+        "name": "country",
+        "definition": "The plays of a bucket by the country the page connected from, read once "
+        "from its address with the operator's GeoIP file (the address is never stored); "
+        "'unknown' for every play when the server has none. Only countries with plays are listed.",
+        "unit": "count of plays",
+        "tools": _OVER_TIME,
+    },
+    {
+        "name": "impressions, play_rate",
+        "definition": "impressions: sessions whose player was shown with a source (once per "
+        "element and source), counted by this server's snippet only. play_rate: impressions that "
+        "became plays ÷ impressions, from 0 to 1 (null without impressions); plays of pages on "
+        "the published client, which sends no impressions, are not in it.",
+        "unit": "count; fraction (0 to 1)",
+        "tools": ["plays_over_time"],
+    },
+    {
+        "name": "completions, completion_rate",
+        "definition": "completions: plays that played to within 2 s of the video's end, or to its "
+        "end. completion_rate: completions ÷ plays, from 0 to 1 (null without plays).",
+        "unit": "count; fraction (0 to 1)",
+        "tools": ["plays_over_time"],
+    },
+    {
+        "name": "retention",
+        "definition": "The share of plays whose furthest position reached the range (went past "
+        "its start), from 0 to 1; falls from range to range as viewers leave.",
+        "unit": "fraction (0 to 1)",
+        "tools": ["video_engagement"],
+    },
+    {
+        "name": "sessions (quality of experience)",
+        "definition": "Views: sessions with a play intent (the play event, or autoplay), of pages "
+        "using this server's snippet. Every quality figure is over them.",
+        "unit": "count",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "startup_time_p50, startup_time_p95",
+        "definition": "Video startup time, from the play intent to the first frame with the "
+        "playhead moving (paused time excluded), to 0.01 s: its median and 95th percentile over "
+        "the views that started, exact (percentile_disc).",
+        "unit": "seconds",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "rebuffer_percentage, rebuffer_frequency, rebuffered_sessions_percentage",
+        "definition": "Rebuffering: the playhead not moving for at least 1 s while it should play "
+        "(stalls over 250 ms counted when it moves again); seeking is never rebuffering. "
+        "Percentage: Σ rebuffer time ÷ Σ watch time, in percent. Frequency: rebuffers per minute of "
+        "watch time. Rebuffered sessions: views with at least one, in percent.",
+        "unit": "percent (0 to 100); per minute",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "playback_failure_percentage, startup_failure_percentage",
+        "definition": "Views that ended in a fatal error (a MediaError other than aborted, or an "
+        "hls.js / video.js fatal error), in percent of the views; startup failures are those "
+        "before the first frame.",
+        "unit": "percent (0 to 100)",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "exits_before_start_percentage",
+        "definition": "Views with a play intent, no first frame and no failure: the viewer left "
+        "while it started; in percent of the views.",
+        "unit": "percent (0 to 100)",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "seek_latency, average_bitrate",
+        "definition": "Seek latency: Σ seeking-to-seeked time ÷ seeks (seeks less than 2 s apart "
+        "count once). Average bitrate: the rendition's declared bitrate averaged over playing "
+        "time, over views whose player reports one (hls.js, video.js).",
+        "unit": "seconds; bits per second",
+        "tools": ["quality_of_experience"],
+    },
+    {
+        "name": "error groups",
+        "definition": "Fatal errors grouped by code and message, the message normalised in the "
+        "page (URLs, numbers, hex and ids replaced by placeholders), so no page address or id "
+        "is kept. sessions: sessions with it; first_seen / last_seen: the start of the first and "
+        "last of them in the timeframe; browser: those sessions by browser.",
+        "unit": "count; time (UTC, ISO 8601)",
+        "tools": ["error_groups"],
+    },
+    {
         "name": "views (pages)",
         "definition": "Plays on one page in one bucket; a page is its URL without query string or "
         "fragment (`path`), `host` its host name. Most played first in each bucket.",
@@ -114,7 +201,7 @@ METRICS: list[Metric] = [
         "daylight saving); weeks start on Monday, months and years on the 1st. Empty buckets are "
         "left out.",
         "unit": "time (UTC, ISO 8601)",
-        "tools": [*_OVER_TIME, "top_pages"],
+        "tools": [*_OVER_TIME, "top_pages", "quality_of_experience"],
     },
     {
         "name": "timeframe, compare",
@@ -123,7 +210,10 @@ METRICS: list[Metric] = [
         "'previous' is the period of the same length just before (whole days stay whole days, "
         "weekday for weekday), 'year' the same dates a year earlier.",
         "unit": "time (UTC, ISO 8601)",
-        "tools": ["plays_over_time", "breakdowns", "top_pages", "top_videos", "overview", "video_engagement"],
+        "tools": [
+            *("plays_over_time", "breakdowns", "top_pages", "top_videos", "overview", "video_engagement"),
+            *("quality_of_experience", "error_groups"),
+        ],
     },
 ]
 

@@ -16,6 +16,13 @@ from typing_extensions import TypedDict
 Time = Annotated[str, Field(description="An instant in UTC, ISO 8601: 2024-05-02T00:00:00.000000Z")]
 Count = Annotated[int, Field(ge=0)]
 Seconds = Annotated[float, Field(description="seconds")]
+Countries = Annotated[
+    dict[str, int],
+    Field(
+        description="Plays per country (ISO 3166-1 alpha-2, or 'unknown' without a GeoIP file), only "
+        "countries with plays"
+    ),
+]
 
 # The sessions' start times an answer covers, both ends inclusive.
 Period = TypedDict("Period", {"from": Time, "to": Time})
@@ -60,6 +67,18 @@ class PlaysBucket(TypedDict):
     browser: Browsers
     device_type: Devices
     platform: Platforms
+    country: Countries
+    impressions: Annotated[
+        int, Field(description="Sessions whose player was shown with a source (this server's snippet only)")
+    ]
+    play_rate: Annotated[
+        float | None,
+        Field(description="Impressions that became plays ÷ impressions, 0 to 1; null without impressions"),
+    ]
+    completions: Annotated[int, Field(description="Plays that played to within 2 s of the end")]
+    completion_rate: Annotated[
+        float | None, Field(description="completions ÷ plays, 0 to 1; null without plays")
+    ]
 
 
 class PlaysTotals(TypedDict):
@@ -71,6 +90,11 @@ class PlaysTotals(TypedDict):
     browser: Browsers
     device_type: Devices
     platform: Platforms
+    country: Countries
+    impressions: int
+    play_rate: float | None
+    completions: int
+    completion_rate: float | None
 
 
 class PlaysCompared(TypedDict):
@@ -97,6 +121,7 @@ class BreakdownBucket(TypedDict):
     browser: Browsers
     device_type: Devices
     platform: Platforms
+    country: Countries
 
 
 class BreakdownTotals(TypedDict):
@@ -106,6 +131,7 @@ class BreakdownTotals(TypedDict):
     browser: Browsers
     device_type: Devices
     platform: Platforms
+    country: Countries
 
 
 class BreakdownsCompared(TypedDict):
@@ -216,6 +242,10 @@ class Range(TypedDict):
     range_time: RangeTime
     viewers: Annotated[int, Field(description="Sessions that watched any part of the range")]
     rewatches: Annotated[int, Field(description="How often they came back to it (segments beyond the first)")]
+    retention: Annotated[
+        float | None,
+        Field(description="The share of plays whose furthest position reached the range, 0 to 1"),
+    ]
     percent_of_plays: NotRequired[
         Annotated[
             float | None, Field(description="Share of the plays that reached it (with minimum_watch_seconds)")
@@ -251,6 +281,81 @@ class Engagement(TypedDict):
     timezone: str
     timeframe: Period
     compare: NotRequired[EngagementCompared]
+
+
+Percentage = Annotated[float | None, Field(description="0 to 100; null where nothing is divided")]
+SecondsOrNone = Annotated[float | None, Field(description="seconds; null where nothing is measured")]
+
+
+class QoeFigures(TypedDict):
+    """The quality of some views (sessions with a play intent) of one bucket."""
+
+    sessions: Annotated[int, Field(description="Views: sessions with a play intent")]
+    startup_time_p50: SecondsOrNone
+    startup_time_p95: SecondsOrNone
+    rebuffer_percentage: Annotated[
+        float | None, Field(description="Σ rebuffer time ÷ Σ watch time, in percent")
+    ]
+    rebuffer_frequency: Annotated[float | None, Field(description="Rebuffers per minute of watch time")]
+    rebuffered_sessions_percentage: Percentage
+    playback_failure_percentage: Percentage
+    startup_failure_percentage: Percentage
+    exits_before_start_percentage: Percentage
+    seek_latency: Annotated[float | None, Field(description="Seconds per seek")]
+    average_bitrate: Annotated[float | None, Field(description="Bits per second, weighted by playing time")]
+
+
+class QoeBucket(QoeFigures):
+    interval: Annotated[str, Field(description="The bucket's start (UTC, ISO 8601)")]
+    browser: Annotated[dict[str, QoeFigures], Field(description="The same figures per browser")]
+    device_type: Annotated[dict[str, QoeFigures], Field(description="The same figures per device type")]
+    platform: Annotated[dict[str, QoeFigures], Field(description="The same figures per platform")]
+
+
+class QoeCompared(TypedDict):
+    timeframe: Period
+    qoe: list[QoeBucket]
+
+
+class Qoe(TypedDict):
+    """The quality of the views per time bucket: GET /api/v1/qoe."""
+
+    qoe: list[QoeBucket]
+    timezone: str
+    timeframe: Period
+    compare: NotRequired[QoeCompared]
+
+
+class ErrorGroup(TypedDict):
+    fingerprint: Annotated[str, Field(description="The group's id: 16 hex digits of its code and message")]
+    code: Annotated[str, Field(description="'4' (a MediaError code), 'hls:fragLoadError', 'vjs:4', ...")]
+    message: Annotated[str, Field(description="The message with URLs, numbers and ids replaced")]
+    sessions: Count
+    first_seen: Annotated[Time | None, Field(description="The start of its first session in the timeframe")]
+    last_seen: Annotated[Time | None, Field(description="The start of its last session in the timeframe")]
+    browser: Browsers
+
+
+class ErrorTotals(TypedDict):
+    groups: Annotated[int, Field(description="Groups in all (every page)")]
+    sessions: Annotated[int, Field(description="Sessions with a fatal error, in every group")]
+
+
+class ErrorsCompared(TypedDict):
+    timeframe: Period
+    errors: list[ErrorGroup]
+    totals: ErrorTotals
+
+
+class Errors(TypedDict):
+    """Error groups, most sessions first, a page of them, and totals: GET /api/v1/errors."""
+
+    errors: list[ErrorGroup]
+    totals: ErrorTotals
+    next_offset: Annotated[int | None, Field(description="The offset of the next page; null after the last")]
+    timezone: str
+    timeframe: Period
+    compare: NotRequired[ErrorsCompared]
 
 
 class VideoWatching(TypedDict):

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict
 
-from app.api.params import MAX_LIMIT, Endpoint, ParamError
-from app.api.params.values import whole
+from app.api.params import Endpoint
 from app.mcp import arguments as a
+from app.mcp import asking
 from app.mcp import outputs as out
 from app.mcp.definitions import describe
+from app.mcp.quality import quality_tools
 from app.mcp.questions import Questions
 
 # Every tool only reads, and asks the same database again for the same answer.
@@ -52,7 +52,7 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "search": "launch"}
         """
-        raw = _asked(
+        raw = asking.asked(
             key,
             video,
             identifier,
@@ -83,11 +83,11 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "timeframe": "30 days", "compare": "previous"}
         """
-        raw = _asked(key, video, identifier, timeframe, limit=5, compare=compare, timezone=timezone)
+        raw = asking.asked(key, video, identifier, timeframe, limit=5, compare=compare, timezone=timezone)
         raw.update(a.given(minimum_watch_seconds=minimum_watch_seconds))
         listing = await questions.answer(Endpoint.VIDEOS, raw)
         live = await questions.answer(
-            Endpoint.WATCHING, {**_scope(key, video, identifier), **a.given(timezone=timezone)}
+            Endpoint.WATCHING, {**asking.videos(key, video, identifier), **a.given(timezone=timezone)}
         )
         answer: dict[str, Any] = {
             "totals": listing["totals"],
@@ -116,17 +116,22 @@ def tools(questions: Questions) -> list[Tool]:
         browser: a.Browser = None,
         device: a.Device = None,
         platform: a.Platform = None,
+        country: a.Country = None,
     ) -> out.Plays:
-        """Plays per hour, day, week or month, with their view time and the browser, device and
-        platform of the plays in each bucket.
+        """Plays per hour, day, week or month, with their view time, the browser, device,
+        platform and country of the plays in each bucket, and the impressions (players shown),
+        play rate, completions and completion rate.
 
-        Use it for trends: "how many plays per day last month?", "did plays drop after the 12th?".
-        Buckets without plays are left out.
+        Use it for trends: "how many plays per day last month?", "did plays drop after the 12th?",
+        "how many of the people who saw the player pressed play?" (play_rate), "how many watched
+        to the end?" (completion_rate). Buckets without plays or impressions are left out.
 
         Example: {"identifier": "Launch film", "timeframe": "30 days", "interval": "1 day"}
         """
-        raw = _series(key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds)
-        raw.update(a.given(page=page, browser=browser, device=device, platform=platform))
+        raw = asking.series(
+            key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds
+        )
+        raw.update(a.given(page=page, browser=browser, device=device, platform=platform, country=country))
         return cast(out.Plays, await questions.answer(Endpoint.PLAYS, raw))
 
     async def top_videos(
@@ -144,6 +149,7 @@ def tools(questions: Questions) -> list[Tool]:
         browser: a.Browser = None,
         device: a.Device = None,
         platform: a.Platform = None,
+        country: a.Country = None,
     ) -> out.Videos:
         """The videos ranked by plays (or view time, average view time, % watched), with totals.
 
@@ -153,9 +159,11 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "timeframe": "7 days", "limit": 5}
         """
-        raw = _asked(key, video, identifier, timeframe, sort=sort, limit=limit, order=order, compare=compare)
+        raw = asking.asked(
+            key, video, identifier, timeframe, sort=sort, limit=limit, order=order, compare=compare
+        )
         raw.update(a.given(timezone=timezone, minimum_watch_seconds=minimum_watch_seconds))
-        raw.update(a.given(page=page, browser=browser, device=device, platform=platform))
+        raw.update(a.given(page=page, browser=browser, device=device, platform=platform, country=country))
         return cast(out.Videos, await questions.answer(Endpoint.VIDEOS, raw))
 
     async def top_pages(
@@ -171,6 +179,7 @@ def tools(questions: Questions) -> list[Tool]:
         browser: a.Browser = None,
         device: a.Device = None,
         platform: a.Platform = None,
+        country: a.Country = None,
     ) -> out.Pages:
         """The pages where the videos are played, most plays first, per time bucket.
 
@@ -181,9 +190,11 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"identifier": "Launch film", "timeframe": "30 days", "limit": 5}
         """
-        count = _limit(limit)
-        raw = _series(key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds)
-        raw.update(a.given(browser=browser, device=device, platform=platform))
+        count = asking.limit(limit)
+        raw = asking.series(
+            key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds
+        )
+        raw.update(a.given(browser=browser, device=device, platform=platform, country=country))
         answer = await questions.answer(Endpoint.SOURCES, raw)
         answer["sources"] = _first_per_bucket(answer["sources"], count)
         if "compare" in answer:
@@ -203,9 +214,11 @@ def tools(questions: Questions) -> list[Tool]:
         browser: a.Browser = None,
         device: a.Device = None,
         platform: a.Platform = None,
+        country: a.Country = None,
     ) -> out.Engagement:
         """How far into a video people watched: the video cut into equal ranges, each with the
-        sessions that watched part of it and how often they came back to it.
+        sessions that watched part of it, how often they came back to it, and its retention (the
+        share of plays whose furthest position reached the range).
 
         Use it for retention and drop-off: "where do viewers leave?", "did they watch the first
         ten seconds?" (ranges sized so that one range is ten seconds). Name one video (identifier
@@ -214,9 +227,11 @@ def tools(questions: Questions) -> list[Tool]:
 
         Example: {"identifier": "Launch film", "ranges": 10, "timeframe": "7 days"}
         """
-        raw = _asked(key, video, identifier, timeframe, ranges=ranges, compare=compare, timezone=timezone)
+        raw = asking.asked(
+            key, video, identifier, timeframe, ranges=ranges, compare=compare, timezone=timezone
+        )
         raw.update(a.given(minimum_watch_seconds=minimum_watch_seconds))
-        raw.update(a.given(page=page, browser=browser, device=device, platform=platform))
+        raw.update(a.given(page=page, browser=browser, device=device, platform=platform, country=country))
         return cast(out.Engagement, await questions.answer(Endpoint.ENGAGEMENT, raw))
 
     async def breakdowns(
@@ -230,15 +245,19 @@ def tools(questions: Questions) -> list[Tool]:
         minimum_watch_seconds: a.MinimumWatchSeconds = None,
         page: a.Page = None,
     ) -> out.Breakdowns:
-        """Plays split by browser, device type (mobile, tablet, desktop) and operating system.
+        """Plays split by browser, device type (mobile, tablet, desktop), operating system and
+        country.
 
-        Use it for "how many watch on phones?", "is Safari over-represented?". Rows are per bucket
-        (default: calendar years, so a range over New Year has two). Every category is listed,
-        zeros too. Country is not recorded.
+        Use it for "how many watch on phones?", "is Safari over-represented?", "which countries
+        watch?". Rows are per bucket (default: calendar years, so a range over New Year has two).
+        Every browser, device and platform is listed, zeros too; countries only where there are
+        plays, as ISO 3166 codes, and all 'unknown' when the server has no GeoIP file.
 
         Example: {"key": "Yw1i0lxvS0mXh2W0Sx3Z7A", "timeframe": "30 days"}
         """
-        raw = _series(key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds)
+        raw = asking.series(
+            key, video, identifier, timeframe, interval, timezone, compare, minimum_watch_seconds
+        )
         raw.update(a.given(page=page))
         answer = await questions.answer(Endpoint.PLAYS, raw)
         for part in (answer, answer.get("compare")):
@@ -291,6 +310,7 @@ def tools(questions: Questions) -> list[Tool]:
         (video_engagement, "Engagement and retention of a video"),
         (breakdowns, "Browsers, devices and platforms"),
         (live_viewers, "Live viewers"),
+        *quality_tools(questions),
         (describe_metrics, "Definitions of the metrics"),
     ]
     return [
@@ -313,49 +333,6 @@ def _strict(tool: Tool) -> Tool:
     )
 
 
-def _scope(key: str | None, video: dict[str, Any] | None, identifier: str | None) -> dict[str, Any]:
-    """The videos asked about, which every tool but live_viewers needs."""
-    raw = a.scope(key, video, identifier)
-    if not raw:
-        raise ToolError(
-            "key/video/identifier: name the videos: a key (all of its videos), video (metadata they "
-            "contain) or identifier (a label); find_videos lists them"
-        )
-    return raw
-
-
-def _asked(
-    key: str | None,
-    video: dict[str, Any] | None,
-    identifier: str | None,
-    timeframe: str | a.Between,
-    **optional: Any,
-) -> dict[str, Any]:
-    """The REST parameters of a question about some videos in a timeframe, and what else was given."""
-    return {**_scope(key, video, identifier), "timeframe": a.timeframe(timeframe), **a.given(**optional)}
-
-
-def _series(
-    key: str | None,
-    video: dict[str, Any] | None,
-    identifier: str | None,
-    timeframe: str | a.Between,
-    interval: str,
-    timezone: str | None,
-    compare: str | None,
-    minimum_watch_seconds: float | None,
-) -> dict[str, Any]:
-    optional = {"timezone": timezone, "compare": compare, "minimum_watch_seconds": minimum_watch_seconds}
-    return _asked(key, video, identifier, timeframe, interval=interval, **optional)
-
-
-def _limit(value: int) -> int:
-    try:
-        return whole(value, "limit", 1, MAX_LIMIT)
-    except ParamError as problem:
-        raise ToolError(str(problem)) from None
-
-
 def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     """The first `count` rows of each bucket (they come most played first within a bucket)."""
     kept: list[dict[str, Any]] = []
@@ -368,5 +345,5 @@ def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, 
 
 
 def _breakdown(bucket: dict[str, Any]) -> dict[str, Any]:
-    names = ("interval", "views", "browser", "device_type", "platform")
+    names = ("interval", "views", "browser", "device_type", "platform", "country")
     return {name: bucket[name] for name in names if name in bucket}  # totals have no interval

@@ -9,6 +9,7 @@ import pytest
 
 from app.db.migrate import migrate
 from app.db.pool import create_pool
+from tests.api.quality_site import quality_site  # noqa: F401 (a fixture: one recording per package)
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,8 @@ CHROME_ANDROID = (
 
 @dataclass(frozen=True)
 class Watch:
-    """One playback session: which video, on which page, in which browser, which segments."""
+    """One playback session: which video, on which page, in which browser, which segments; and
+    the quality events this server's snippet would send (docs/PROTOCOL.md), before them."""
 
     metadata: dict[str, Any]
     segments: list[tuple[float, float]]
@@ -38,11 +39,15 @@ class Watch:
     identifier: str | None = None
     page: str = "https://shop.example.com/products/shoes"
     user_agent: str = CHROME_LINUX
-    extra: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # Seconds the session stays open before it leaves: the server holds every quality duration
+    # within the session's length, so a summary of 0.8 s needs a session at least that long.
+    hold: float = 0.0
 
 
 async def record(server: ServerProcess, key: str, watch: Watch) -> None:
-    """Join, play and pause each segment, leave: the session is written when it ends."""
+    """Join, send the quality events, play and pause each segment, leave: the session is
+    written when it ends."""
     sock = await PhoenixSocket.open(server.ws_url(source_url=watch.page), watch.user_agent)
     topic = f"session:{uuid.uuid4().hex[:20]}"
     extra: dict[str, Any] = {"source_url": watch.page}
@@ -50,11 +55,37 @@ async def record(server: ServerProcess, key: str, watch: Watch) -> None:
         extra["identifier"] = watch.identifier
     join_ref, reply = await sock.join(topic, key, watch.metadata, **extra)
     assert ok(reply), reply
+    for event in watch.events:
+        assert ok(await sock.push(join_ref, topic, event)), event
     for start, end in watch.segments:
         await sock.push(join_ref, topic, {"name": "play", "from": start, "duration": watch.duration})
         await sock.push(join_ref, topic, {"name": "pause", "to": end, "duration": watch.duration})
+    if watch.hold:
+        await asyncio.sleep(watch.hold)
     await sock.send([join_ref, sock.next_ref(), topic, "phx_leave", {}])
     await sock.close()
+
+
+async def record_at_once(
+    server: ServerProcess, key: str, db: asyncpg.Connection, watches: list[Watch]
+) -> list[uuid.UUID]:
+    """Record every session at the same time (each on a page of its own, which names it) and
+    wait until all are stored; their ids in the order given."""
+    pages = [watch.page for watch in watches]
+    assert len(set(pages)) == len(pages), "each session needs a page of its own here"
+    await asyncio.gather(*(record(server, key, watch) for watch in watches))
+    deadline = time.monotonic() + 20.0
+    while True:
+        rows = await db.fetch(
+            "SELECT s.id, s.page_url FROM sessions s JOIN keys k ON k.id = s.key_id"
+            " WHERE k.key = $1 AND s.final",
+            key,
+        )
+        found = {row["page_url"]: row["id"] for row in rows}
+        if all(page.split("?")[0].split("#")[0] in found for page in pages):
+            return [found[page.split("?")[0].split("#")[0]] for page in pages]
+        assert time.monotonic() < deadline, "the sessions were not stored in time"
+        await asyncio.sleep(0.05)
 
 
 async def record_all(
@@ -89,17 +120,17 @@ async def _next_stored(db: asyncpg.Connection, key: str, before: set[uuid.UUID])
 
 
 async def move(db: asyncpg.Connection, session_id: uuid.UUID, started_at: Any) -> None:
-    """Give a recorded session another start time, to place it in a bucket of a test's choosing.
+    """Give a recorded session another start time, to place it in a bucket of a test's choosing;
+    every other column (the quality ones too) stays as it was.
 
     Deleted and inserted again rather than updated: TimescaleDB cannot move a row between
     chunks with an UPDATE of the partition column (timescale/timescaledb#1052)."""
     await db.execute(
         """
         WITH moved AS (DELETE FROM sessions WHERE id = $1 RETURNING *)
-        INSERT INTO sessions (id, started_at, ended_at, key_id, video_id, browser, platform, device,
-                              page_host, page_url, segments, watched, unique_watched, final)
-        SELECT id, $2, greatest(ended_at, $2), key_id, video_id, browser, platform, device,
-               page_host, page_url, segments, watched, unique_watched, final
+        INSERT INTO sessions
+        SELECT (jsonb_populate_record(NULL::sessions, to_jsonb(moved) || jsonb_build_object(
+                    'started_at', $2::timestamptz, 'ended_at', greatest(moved.ended_at, $2::timestamptz)))).*
         FROM moved
         """,
         session_id,

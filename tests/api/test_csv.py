@@ -104,6 +104,8 @@ async def test_plays_and_views(api: Api, endpoint: str) -> None:
     header = ["period", "interval", "views", "total_view_time", "unique_total_view_time"]
     header += [f"browser_{b}" for b in BROWSERS] + [f"{device}_{d}" for d in DEVICES]
     header += [f"platform_{p}" for p in PLATFORMS]
+    # Issue 10's columns after those, then a column per country with plays (none placed here).
+    header += ["impressions", "play_rate", "completions", "completion_rate", "country_unknown"]
     assert rows[0] == header
     expected = []
     for label, part in (("main", answer), ("compare", answer["compare"])):
@@ -116,7 +118,9 @@ async def test_plays_and_views(api: Api, endpoint: str) -> None:
                 bucket["total_view_time"],
                 bucket["unique_total_view_time"],
             ]
-            expected.append([label, *map(flat, values), *map(flat, counts)])
+            later = [bucket[name] for name in ("impressions", "play_rate", "completions", "completion_rate")]
+            later.append(bucket["country"]["unknown"])
+            expected.append([label, *map(flat, values), *map(flat, counts), *map(flat, later)])
     assert rows[1:] == expected
     assert sum(int(row[2]) for row in rows[1:]) == 3
 
@@ -126,10 +130,10 @@ async def test_sources_and_engagement(api: Api) -> None:
     assert rows[0] == ["interval", "path", "host", "views"]
     assert rows[1:] == [[r["interval"], r["path"], r["host"], str(r["views"])] for r in answer["sources"]]
     answer, rows = await api.both("engagement", ranges=4)
-    assert rows[0] == ["range", "range_from", "range_to", "viewers", "rewatches"]
+    assert rows[0] == ["range", "range_from", "range_to", "viewers", "rewatches", "retention"]
     assert rows[1:] == [
         [str(r["range"]), flat(r["range_time"]["from"]), flat(r["range_time"]["to"]), str(r["viewers"]),
-         str(r["rewatches"])]
+         str(r["rewatches"]), flat(r["retention"])]
         for r in answer["engagement"]
     ]  # fmt: skip
     answer, rows = await api.both("engagement", query={"video": {"vid": "c1", "run": RUN}})

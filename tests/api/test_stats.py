@@ -107,6 +107,13 @@ async def test_plays_with_the_default_minimum(recorded: Recorded) -> None:
             "browser": zeros(BROWSERS, chrome=1, firefox=1, edge=1),
             "device_type": zeros(DEVICES, desktop=3),
             "platform": zeros(PLATFORMS, linux=1, windows=2),
+            # Issue 10: no GeoIP file, so no country; frames by hand send no impression; S5
+            # played [25, 30] of 30 s, to the end.
+            "country": {"unknown": 3},
+            "impressions": 0,
+            "play_rate": None,
+            "completions": 1,
+            "completion_rate": pytest.approx(1 / 3),
         }
     ]
     # The keys the contract lists, then the whole timeframe's totals, the time zone and the
@@ -204,10 +211,38 @@ async def test_engagement_in_three_ranges_of_one_video(recorded: Recorded) -> No
     answer = await recorded.post("engagement", query={"video": {"vid": "v1", "run": RUN}}, ranges=3)
     assert answer["engagement"] == [
         # S1, S2, S3; S2 watched [0, 5] and then [3, 8], a rewatch.
-        {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3, "rewatches": 1},
-        {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1, "rewatches": 0},  # S1
-        {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1, "rewatches": 0},  # S5
-    ]
+        {"range": 0, "range_time": {"from": 0, "to": 10}, "viewers": 3, "rewatches": 1, "retention": 1},
+        # S1; retention: S1 and S5 of the three plays went past 10 s.
+        {"range": 1, "range_time": {"from": 10, "to": 20}, "viewers": 1, "rewatches": 0,
+         "retention": pytest.approx(2 / 3)},
+        {"range": 2, "range_time": {"from": 20, "to": 30}, "viewers": 1, "rewatches": 0,
+         "retention": pytest.approx(1 / 3)},  # S5
+    ]  # fmt: skip
+
+
+async def test_retention_is_the_share_of_plays_that_reached_each_range(recorded: Recorded) -> None:
+    # The plays of video 1 (S3's 0.5 s is none) reached 12 (S1), 8 (S2) and 30 s (S5): all went
+    # past 0, two past 10, one past 20. Retention counts plays whatever engagement counts.
+    query = {"video": {"vid": "v1", "run": RUN}}
+    for minimum in ({}, {"minimum_watch_seconds": 1}):
+        answer = await recorded.post("engagement", query=query, ranges=3, **minimum)
+        assert [r["retention"] for r in answer["engagement"]] == [
+            1,
+            pytest.approx(2 / 3),
+            pytest.approx(1 / 3),
+        ]
+    # At least 10 s watched: S1 and S2; S2 stopped at 8.
+    answer = await recorded.post("engagement", query=query, ranges=3, minimum_watch_seconds=10)
+    assert [r["retention"] for r in answer["engagement"]] == [1, 0.5, 0]
+    # The whole key in thirds of 60 s: S4 reached 45 s as well.
+    answer = await recorded.post("engagement", query={"key": recorded.key}, ranges=3)
+    assert [r["retention"] for r in answer["engagement"]] == [1, 0.5, 0.25]
+    # Video 2 in sixths: S4 went past 40 but not past 50; a range reached exactly at its start
+    # (S5 stopped at 30 of video 1's 30 s) is not.
+    answer = await recorded.post("engagement", query={"video": {"vid": "v2", "run": RUN}}, ranges=6)
+    assert [r["retention"] for r in answer["engagement"]] == [1, 1, 1, 1, 1, 0]
+    answer = await recorded.post("engagement", query=query, ranges=1, minimum_watch_seconds="1 minute")
+    assert [r["retention"] for r in answer["engagement"]] == [None]  # no play to divide by
 
 
 async def test_engagement_of_plays_only(recorded: Recorded) -> None:
@@ -269,6 +304,8 @@ async def test_filters_narrow_to_a_page_browser_device_or_platform(recorded: Rec
     assert await plays(device="mobile", minimum_watch_seconds=0) == 2  # S3, S4
     assert await plays("views", platform="windows", browser="edge") == 1  # S5
     assert await plays(platform="mac") == 0
+    assert await plays(country="unknown") == 4  # no GeoIP file: every session
+    assert await plays(country="de") == 0
     sources = await recorded.get("sources", query=key, browser="chrome")
     assert [(row["path"], row["views"]) for row in sources["sources"]] == [
         ("https://a.example/watch", 1),
@@ -280,6 +317,9 @@ async def test_filters_narrow_to_a_page_browser_device_or_platform(recorded: Rec
     assert [(r["viewers"], r["rewatches"]) for r in engagement["engagement"]] == [(1, 1), (0, 0), (0, 0)]
     videos = await recorded.get("videos", query=key, page="https://b.example/", minimum_watch_seconds=0)
     assert [(v["identifier"], v["plays"]) for v in videos["videos"]] == [(FIRST, 1), (SECOND, 1)]
-    for name, value in (("browser", "netscape"), ("page", ""), ("page", 5), ("device", ["mobile"])):
+    for name, value in (
+        ("browser", "netscape"), ("page", ""), ("page", 5), ("device", ["mobile"]), ("country", "DEU"),
+        ("country", "Germany"), ("country", 49), ("country", "d1"),
+    ):  # fmt: skip
         response = await recorded.client.post("/api/v1/plays", json={"query": key, name: value})
         assert (response.status_code, response.json()["parameter"]) == (400, name)

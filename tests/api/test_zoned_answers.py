@@ -190,7 +190,7 @@ async def test_only_hours_holding_a_boundary_are_read_from_sessions(data: Data) 
     day = Interval(microseconds=24 * HOUR)
 
     async def unclean(zone: str, start: datetime, end: datetime) -> list[datetime]:
-        cte, values = rollup._periods(day, zone_named(zone), "1 hour", 4, timescale=data.db.timescale)
+        cte, values = rollup.periods(day, zone_named(zone), "1 hour", 4, timescale=data.db.timescale)
         rows = await data.db.connection.fetch(
             cte + " SELECT period FROM periods WHERE NOT clean AND $1::int = 1 ORDER BY period",
             1, start, end, *values,

@@ -116,6 +116,16 @@ ROLLUP_CHECKS = {
            FROM sessions WHERE exit IS NOT NULL AND startup_time IS NOT NULL
            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
     ),
+    "startup_daily": (
+        """SELECT key_id, day, startup_class, views, browser_chrome, browser_firefox, browser_safari,
+                  device_mobile, device_desktop, platform_ios FROM startup_daily WHERE views <> 0 ORDER BY 1, 2, 3""",
+        """SELECT key_id, date_trunc('day', started_at, 'UTC'), round(startup_time * 100)::int, count(*),
+                  count(*) FILTER (WHERE browser = 'chrome'), count(*) FILTER (WHERE browser = 'firefox'),
+                  count(*) FILTER (WHERE browser = 'safari'), count(*) FILTER (WHERE device = 'mobile'),
+                  count(*) FILTER (WHERE device = 'desktop'), count(*) FILTER (WHERE platform = 'ios')
+           FROM sessions WHERE exit IS NOT NULL AND startup_time IS NOT NULL
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    ),
     "impressions_hourly": (
         """SELECT video_id, hour, page_url, impressions, viewable_impressions, autoplay_impressions, plays_0,
                   plays_1, plays_3, plays_10, plays_60, completions

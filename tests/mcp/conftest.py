@@ -17,6 +17,7 @@ from app.db.pool import create_pool, init_connection
 from app.db.reads import Reads
 from app.mcp.questions import Questions
 from app.mcp.server import build_server
+from tests.api.quality_site import quality_site  # noqa: F401 (a fixture: one recording per package)
 from tests.api.sessions import record_all
 from tests.mcp.site import (
     LAUNCH,

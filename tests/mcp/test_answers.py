@@ -29,7 +29,7 @@ def _first_per_bucket(rows: list[dict[str, Any]], count: int) -> list[dict[str, 
 
 def _breakdown(answer: dict[str, Any]) -> dict[str, Any]:
     """/plays without its view times: in each bucket and in the totals (which have no interval)."""
-    names = ("interval", "views", "browser", "device_type", "platform")
+    names = ("interval", "views", "browser", "device_type", "platform", "country")
 
     def shape(bucket: dict[str, Any]) -> dict[str, Any]:
         return {k: bucket[k] for k in names if k in bucket}

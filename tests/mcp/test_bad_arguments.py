@@ -23,7 +23,7 @@ ARGUMENTS = sorted(
     {
         "key", "video", "identifier", "timeframe", "timezone", "interval", "compare", "minimum_watch_seconds",
         "page", "browser", "device", "platform", "sort", "order", "limit", "offset", "search", "ranges", "by",
-        "name", "query", "format",
+        "name", "query", "format", "country",
     }
 )  # fmt: skip
 
@@ -111,6 +111,18 @@ async def test_one_generated_argument_among_right_ones(
         ("top_videos", {"timeframe": "7 days"}, "key/video/identifier: name the videos"),
         ("top_videos", {"key": "k", "time_frame": "7 days"}, "time_frame\n  Extra inputs are not permitted"),
         ("live_viewers", {"by": "country"}, "by"),
+        ("error_groups", {"key": "k", "limit": 0}, "limit: 0 is not from 1 to 1000"),
+        ("error_groups", {"key": "k", "limit": 1001}, "limit: 1001 is not from 1 to 1000"),
+        ("error_groups", {"key": "k", "offset": -1}, "offset: -1 is not from 0 to 1000000"),
+        ("error_groups", {"key": "k", "offset": 1_000_001}, "offset: 1000001 is not from 0 to 1000000"),
+        ("quality_of_experience", {"key": "k", "country": "Germany"}, "country: must be a two-letter"),
+        ("quality_of_experience", {"key": "k", "interval": "1 minute"}, "interval"),
+        ("quality_of_experience", {"timeframe": "7 days"}, "key/video/identifier: name the videos"),
+        (
+            "quality_of_experience",
+            {"key": "k", "minimum_watch_seconds": 1},
+            "minimum_watch_seconds\n  Extra inputs are not permitted",
+        ),
         ("nonexistent_tool", {}, "Unknown tool"),
     ],
 )

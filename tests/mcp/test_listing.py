@@ -26,6 +26,8 @@ TOOLS = {
     "video_engagement",
     "breakdowns",
     "live_viewers",
+    "quality_of_experience",
+    "error_groups",
     "describe_metrics",
 }
 

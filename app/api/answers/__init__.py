@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from app.api.answers.engagement import engagement
+from app.api.answers.errors import errors
 from app.api.answers.frame import Answer, iso
 from app.api.answers.plays import plays, views
+from app.api.answers.qoe import qoe
 from app.api.answers.sources import sources
 from app.api.answers.videos import videos
 from app.api.answers.watching import watching
@@ -25,6 +27,8 @@ ANSWERS: dict[Endpoint, AnswerFunction] = {
     Endpoint.SOURCES: sources,
     Endpoint.VIDEOS: videos,
     Endpoint.WATCHING: watching,
+    Endpoint.QOE: qoe,
+    Endpoint.ERRORS: errors,
 }
 
 __all__ = [
@@ -32,8 +36,10 @@ __all__ = [
     "Answer",
     "AnswerFunction",
     "engagement",
+    "errors",
     "iso",
     "plays",
+    "qoe",
     "sources",
     "videos",
     "views",

@@ -33,8 +33,13 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
             length = lengths[0]
         lengths.append(length)
         ranges = []
+        retention: list[float | None] = []
         if scope is not None and length is not None:
             ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
+            # Over the plays, always: a page that never played reached no range and is no play.
+            retention = await stats.retention(
+                db.connection, scope, length, count, params.minimum_watch_seconds
+            )
         plays = None
         if minimum is not None:
             plays = 0
@@ -47,9 +52,10 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
                     "range_time": {"from": r.start, "to": r.end},
                     "viewers": r.viewers,
                     "rewatches": r.rewatches,
+                    "retention": share,
                     **({} if minimum is None else {"percent_of_plays": _share(r.viewers, plays)}),
                 }
-                for r in ranges
+                for r, share in zip(ranges, retention, strict=True)
             ],
             "drop_off": drop_off(ranges),
             "most_rewatched": most_rewatched(ranges),

@@ -43,6 +43,11 @@ async def _answer(db: Database, params: StatsParams, now: datetime, device_name:
                     "browser": bucket.browser,
                     device_name: bucket.device,
                     "platform": bucket.platform,
+                    "country": bucket.country,
+                    "impressions": bucket.impressions,
+                    "play_rate": bucket.play_rate,
+                    "completions": bucket.completions,
+                    "completion_rate": bucket.completion_rate,
                 }
                 for bucket in buckets
             ],

@@ -15,9 +15,11 @@ from app.api.stats import PlaysBucket, SourceRow
 def plays_totals(buckets: Iterable[PlaysBucket], device_name: str) -> Answer:
     """The plays of every bucket together, with the same keys as one bucket (but `interval`)."""
     views, watched, unique = 0, 0.0, 0.0
+    impressions, impressed_plays, completions = 0, 0, 0
     browser: Counter[str] = Counter()
     device: Counter[str] = Counter()
     platform: Counter[str] = Counter()
+    country: Counter[str] = Counter()
     for bucket in buckets:
         views += bucket.views
         watched += bucket.total_view_time
@@ -25,6 +27,10 @@ def plays_totals(buckets: Iterable[PlaysBucket], device_name: str) -> Answer:
         browser.update(bucket.browser)
         device.update(bucket.device)
         platform.update(bucket.platform)
+        country.update(bucket.country)
+        impressions += bucket.impressions
+        impressed_plays += bucket.impressed_plays
+        completions += bucket.completions
     return {
         "views": views,
         "total_view_time": watched,
@@ -32,6 +38,12 @@ def plays_totals(buckets: Iterable[PlaysBucket], device_name: str) -> Answer:
         "browser": {name: browser[name] for name in BROWSERS},
         device_name: {name: device[name] for name in DEVICES},
         "platform": {name: platform[name] for name in PLATFORMS},
+        # Only the countries with plays, as in a bucket; most plays first.
+        "country": dict(sorted(country.items(), key=lambda item: (-item[1], item[0]))),
+        "impressions": impressions,
+        "play_rate": impressed_plays / impressions if impressions else None,
+        "completions": completions,
+        "completion_rate": completions / views if views else None,
     }
 
 

@@ -19,12 +19,15 @@ from app.api.params.endpoints import (
 from app.api.params.errors import ParamError
 from app.api.params.readers import from_json_body, from_query_string, merge
 from app.api.params.scope import (
+    COUNTRY_RULE,
     EVERY_KEY,
     NO_FILTERS,
+    UNKNOWN_COUNTRY,
     Filters,
     OutOfReach,
     Reach,
     VideoQuery,
+    parse_country,
     parse_identifier,
     parse_new_key,
     parse_query,
@@ -51,6 +54,7 @@ from app.keyrules import KEY_PATTERN, KEY_RULE  # re-exported: the routes and th
 
 __all__ = [
     "ACCEPTED",
+    "COUNTRY_RULE",
     "DEFAULT_INTERVAL",
     "DEFAULT_LIMIT",
     "DEFAULT_MINIMUM_WATCH_SECONDS",
@@ -63,6 +67,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_RANGES",
     "NO_FILTERS",
+    "UNKNOWN_COUNTRY",
     "By",
     "Compare",
     "Endpoint",
@@ -81,6 +86,7 @@ __all__ = [
     "from_json_body",
     "from_query_string",
     "merge",
+    "parse_country",
     "parse_identifier",
     "parse_new_key",
     "parse_params",

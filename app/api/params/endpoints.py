@@ -57,6 +57,8 @@ class Endpoint(Enum):
     SOURCES = "sources"
     VIDEOS = "videos"
     WATCHING = "watching"
+    QOE = "qoe"
+    ERRORS = "errors"
 
 
 class Compare(Enum):
@@ -96,7 +98,7 @@ class By(Enum):
 
 
 _COMMON = ("query", "identifier", "interval", "timeframe", "timezone")
-FILTERS = ("page", "browser", "device", "platform")
+FILTERS = ("page", "browser", "device", "platform", "country")
 ACCEPTED: dict[Endpoint, tuple[str, ...]] = {
     Endpoint.PLAYS: (*_COMMON, *FILTERS, "minimum_watch_seconds", "compare", "format"),
     Endpoint.VIEWS: (*_COMMON, *FILTERS, "minimum_watch_seconds", "compare", "format"),
@@ -109,6 +111,12 @@ ACCEPTED: dict[Endpoint, tuple[str, ...]] = {
     ),
     # Without `timeframe`, the viewers playing now; with it, also their count minute by minute.
     Endpoint.WATCHING: ("query", "identifier", "timeframe", "timezone", "by", "format"),
+    # Quality counts views (a play intent), not plays: no `minimum_watch_seconds` (docs/API.md).
+    Endpoint.QOE: (*_COMMON, *FILTERS, "compare", "format"),
+    # Error groups over the whole timeframe, most sessions first, a page at a time.
+    Endpoint.ERRORS: (
+        *("query", "identifier", "timeframe", "timezone", *FILTERS, "compare", "limit", "offset", "format"),
+    ),
 }
 # Endpoints that answer for the whole server when no videos are named.
 _SCOPE_OPTIONAL = (Endpoint.WATCHING,)

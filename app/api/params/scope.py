@@ -1,5 +1,5 @@
 """Which sessions a question is about: `query` (metadata containment, a key), `identifier`, and
-the filters `page`, `browser`, `device`, `platform`; and what a reader may see of them (`Reach`:
+the filters `page`, `browser`, `device`, `platform`, `country`; and what a reader may see of them (`Reach`:
 a read-only token sees its keys only).
 
 Also what PostgreSQL could not store is refused here, before it reaches the database: text with
@@ -9,6 +9,7 @@ NUL or unpaired surrogates, numbers too large to be finite, absurd nesting.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -71,21 +72,22 @@ def restrict(videos: VideoQuery, reach: Reach) -> VideoQuery:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Only the sessions of one page, browser, device or platform (combined with AND): what a
-    click on a row of the pages or breakdown tables narrows a view to."""
+    """Only the sessions of one page, browser, device, platform or country (combined with AND):
+    what a click on a row of the pages or breakdown tables narrows a view to."""
 
     page: str | None = None
     browser: str | None = None
     device: str | None = None
     platform: str | None = None
+    country: str | None = None
 
     def __bool__(self) -> bool:
-        return any(value is not None for value in (self.page, self.browser, self.device, self.platform))
+        return bool(self.columns())
 
     def columns(self) -> list[tuple[str, str]]:
         """(sessions column, value) of each filter given."""
         named = [("page_url", self.page), ("browser", self.browser), ("device", self.device)]
-        named.append(("platform", self.platform))
+        named += [("platform", self.platform), ("country", self.country)]
         return [(column, value) for column, value in named if value is not None]
 
 
@@ -93,6 +95,11 @@ NO_FILTERS = Filters()
 
 # Page URLs are stored up to this length (app/ingest/channels.py).
 MAX_PAGE = 2048
+# A country as stored (migrations/020): ISO 3166-1 alpha-2, or `unknown` (no GeoIP file, or an
+# address it does not place). Asked in any letter case.
+UNKNOWN_COUNTRY = "unknown"
+COUNTRY_RULE = "a two-letter ISO 3166-1 country code such as DE, or unknown"
+_COUNTRY = re.compile(r"[A-Za-z]{2}", re.ASCII)
 
 
 def parse_filters(raw: Mapping[str, Any]) -> Filters:
@@ -115,7 +122,18 @@ def parse_filters(raw: Mapping[str, Any]) -> Filters:
         browser=category("browser", BROWSERS),
         device=category("device", DEVICES),
         platform=category("platform", PLATFORMS),
+        country=parse_country(raw["country"]) if "country" in raw else None,
     )
+
+
+def parse_country(value: Any) -> str:
+    """`DE`, `de` or `unknown` (any case): the country as sessions store it."""
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and text.lower() == UNKNOWN_COUNTRY:
+        return UNKNOWN_COUNTRY
+    if text is None or not _COUNTRY.fullmatch(text):
+        raise ParamError("country", f"must be {COUNTRY_RULE}, not {kind(value)}")
+    return text.upper()
 
 
 def parse_query(value: Any, identifier: str | None = None) -> VideoQuery:

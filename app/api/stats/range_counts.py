@@ -57,6 +57,12 @@ def _last(b: str) -> str:
     return f"({bucket} - 1 - coalesce(b.lowers[{bucket}] = {b}, false)::int)"
 
 
+def last_below(position: str) -> str:
+    """The last range whose start lies below `position`: how many starts (`b.lowers`) are below
+    it, less one; -1 for a position at or before 0, null for null."""
+    return _last(position)
+
+
 # Sessions whose segments are in the covering index sessions_video_segments (migration 009), and
 # the others; segments is never NULL, so the two are complements.
 _COVERED = "cardinality(s.segments) <= 64"

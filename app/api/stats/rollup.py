@@ -65,7 +65,7 @@ def full_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | Non
     return (first, last) if first < last else None
 
 
-def _periods(
+def periods(
     interval: Interval, zone: ZoneInfo, grain: str, first: int, *, timescale: bool
 ) -> tuple[str, tuple[object, ...]]:
     """A CTE `periods`: the rollup's hours (or days) from $2 to before $3, each with its bucket
@@ -98,43 +98,59 @@ def plays_sql(interval: Interval, zone: ZoneInfo, *, timescale: bool) -> tuple[s
     seconds, $8 bucket width and, outside UTC, $9 the zone's name.
 
     The rollup's rows (one per hour and watched-second class) are summed per hour first, and
-    joined to the hours' buckets."""
-    periods, values = _periods(interval, zone, "1 hour", 8, timescale=timescale)
+    joined to the hours' buckets. Impressions are counted in every class (a page that never
+    played is a session of class 0); plays, their breakdowns, the impressions that became plays
+    and the completions among the plays only in the classes from the minimum on."""
+    cte, values = periods(interval, zone, "1 hour", 8, timescale=timescale)
     raw = bucket_sql(interval, zone, "s.started_at", 8, timescale=timescale)
     assert raw.values == values
+    play = "s.watched >= $7"
     raw_counts = ", ".join(
-        f"({column.split('_')[0]} = '{column.split('_', 1)[1]}')::int" for column in _BREAKDOWN_COLUMNS
+        f"({column.split('_')[0]} = '{column.split('_', 1)[1]}' AND {play})::int"
+        for column in _BREAKDOWN_COLUMNS
     )
-    hourly = ", ".join(f"sum(p.{column}) AS {column}" for column in _BREAKDOWN_COLUMNS)
-    sums = ", ".join(f"sum({column})::bigint AS {column}" for column in _BREAKDOWN_COLUMNS)
-    from_sessions = f"SELECT {raw.expression}, 1, s.watched, s.unique_watched, {raw_counts}"
-    statement = f"""{periods}
-        SELECT bucket, sum(views)::bigint AS views, sum(watched) AS total_view_time,
-               sum(unique_watched) AS unique_view_time, {sums}
+    played = "FILTER (WHERE p.watched_class >= $4)"
+    hourly = ", ".join(f"sum(p.{column}) {played} AS {column}" for column in _BREAKDOWN_COLUMNS)
+    sums = ", ".join(f"coalesce(sum({column}), 0)::bigint AS {column}" for column in _BREAKDOWN_COLUMNS)
+    from_sessions = f"""SELECT {raw.expression}, ({play})::int,
+                   CASE WHEN {play} THEN s.watched ELSE 0 END,
+                   CASE WHEN {play} THEN s.unique_watched ELSE 0 END,
+                   s.impression::int, (s.impression AND {play})::int, (s.completed AND {play})::int,
+                   {raw_counts}"""
+    statement = f"""{cte}
+        SELECT bucket, coalesce(sum(views), 0)::bigint AS views, coalesce(sum(watched), 0) AS total_view_time,
+               coalesce(sum(unique_watched), 0) AS unique_view_time,
+               coalesce(sum(impressions), 0)::bigint AS impressions,
+               coalesce(sum(impressed_plays), 0)::bigint AS impressed_plays,
+               coalesce(sum(completions), 0)::bigint AS completions, {sums}
         FROM (
-            SELECT periods.bucket, p.views, p.watched, p.unique_watched,
+            SELECT periods.bucket, p.views, p.watched, p.unique_watched, p.impressions,
+                   p.impressed_plays, p.completions,
                    {", ".join(f"p.{column}" for column in _BREAKDOWN_COLUMNS)}
             FROM (
-                SELECT p.hour, sum(p.views) AS views, sum(p.watched) AS watched,
-                       sum(p.unique_watched) AS unique_watched, {hourly}
+                SELECT p.hour, sum(p.views) {played} AS views, sum(p.watched) {played} AS watched,
+                       sum(p.unique_watched) {played} AS unique_watched,
+                       sum(p.impressions) AS impressions, sum(p.impressions) {played} AS impressed_plays,
+                       sum(p.completions) {played} AS completions, {hourly}
                 FROM plays_hourly p
-                WHERE p.key_id = $1 AND p.hour >= $2 AND p.hour < $3 AND p.watched_class >= $4
+                WHERE p.key_id = $1 AND p.hour >= $2 AND p.hour < $3
+                  AND (p.watched_class >= $4 OR p.impressions <> 0)
                 GROUP BY p.hour
             ) AS p
             JOIN periods ON periods.period = p.hour AND periods.clean
             UNION ALL
             {from_sessions}
             FROM sessions s
-            WHERE s.key_id = $1 AND s.watched >= $7
+            WHERE s.key_id = $1 AND ({play} OR s.impression)
               AND ((s.started_at >= $5 AND s.started_at < $2)
                    OR (s.started_at >= $3 AND s.started_at <= $6))
             UNION ALL
             {from_sessions}
             FROM periods JOIN sessions s ON s.key_id = $1 AND s.started_at >= periods.period
                                         AND s.started_at < periods.period + INTERVAL '1 hour'
-            WHERE NOT periods.clean AND s.watched >= $7
+            WHERE NOT periods.clean AND ({play} OR s.impression)
         ) AS parts
-        GROUP BY bucket HAVING sum(views) > 0 ORDER BY bucket
+        GROUP BY bucket HAVING sum(views) > 0 OR sum(impressions) > 0 ORDER BY bucket
     """  # noqa: S608 (fixed fragments; values are bound)
     return statement, values
 
@@ -176,9 +192,9 @@ def sources_sql(
     from_sessions = f"SELECT {raw.expression}, s.page_url, s.page_host, 1"
     if zones.is_utc(zone):
         rolled = bucket_sql(interval, zone, column, 7, timescale=timescale)
-        periods, bucket, join, dirty, values = "", rolled.expression, "", "", rolled.values
+        cte, bucket, join, dirty, values = "", rolled.expression, "", "", rolled.values
     else:
-        periods, values = _periods(interval, zone, length, 7, timescale=timescale)
+        cte, values = periods(interval, zone, length, 7, timescale=timescale)
         bucket = "periods.bucket"
         join = f"JOIN periods ON periods.period = {column} AND periods.clean"
         dirty = f"""
@@ -188,7 +204,7 @@ def sources_sql(
                                         AND s.started_at < periods.period + INTERVAL '{length}'
             WHERE NOT periods.clean AND s.watched >= $4"""
     assert raw.values == values
-    statement = f"""{periods}
+    statement = f"""{cte}
         SELECT bucket, page_url, page_host, sum(views)::bigint AS views
         FROM (
             SELECT {bucket} AS bucket, p.page_url, p.page_host, CASE $4::float8 {plays} END AS views
