@@ -103,6 +103,12 @@ async def test_plays_totals(data: Data) -> None:
         },
         "device_type": {"mobile": 2, "tablet": 0, "desktop": 3, "other": 0},
         "platform": {"ios": 1, "android": 1, "mac": 0, "windows": 1, "linux": 2, "other": 0},
+        # Sessions stored without the snippet's quality events: no impressions, no country.
+        "country": {"unknown": 5},
+        "impressions": 0,
+        "play_rate": None,
+        "completions": 0,
+        "completion_rate": 0.0,
     }
     assert answer["compare"]["totals"]["views"] == 2
     assert answer["compare"]["totals"]["total_view_time"] == 50.0

@@ -56,6 +56,8 @@ async def test_play_rate_and_completion_rate(quality_site: QualitySite, endpoint
     by_video = await q.ask(endpoint, query={"video": {"clip": q.run}}, timeframe=WINDOW, interval="1 day")
     assert rates(by_video) == rates(answer)
     assert rates(await q.ask(endpoint, timeframe=WINDOW)) == [(4, 6, pytest.approx(2 / 6), 2, 0.5)]
+    # The totals over the days are that one bucket's numbers, not an average of the days' rates.
+    assert rates({"views": [answer["totals"]]}) == [(4, 6, pytest.approx(2 / 6), 2, 0.5)]
     # A filter narrows the impressions as it narrows the plays: chrome is A, D; E, G, I.
     chrome = await q.ask(endpoint, timeframe=WINDOW, interval="1 day", browser="chrome")
     assert rates(chrome) == [(1, 2, 0.5, 1, 1.0), (1, 2, 0.0, 0, 0.0)]
