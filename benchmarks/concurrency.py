@@ -9,11 +9,12 @@ the other:
 
 1. memory: the target's RSS before and after `--sessions` pages open, each one socket from its
    own loopback address with one joined, playing session (the snippet's quality events included);
-2. latency: every page sends a heartbeat every `--pace` seconds, the pages spread evenly over
-   that period, for `--warmup` + `--seconds`; each reply's delay inside the last `--seconds` is
-   a sample. On the server, every playing session is written by the checkpoint schedule once per
-   `METRICS_CHECKPOINT_INTERVAL` (10 s by default) during the window: the rows written, from
-   `/metrics`, say how many checkpoints the latencies include.
+2. latency: every page sends a heartbeat every `--pace` seconds from when it opened, as the
+   published client does (so the pages are spread as their openings were); after `--warmup`,
+   each reply's delay inside the next `--seconds` is a sample. On the server, every playing
+   session is written by the checkpoint schedule once per `METRICS_CHECKPOINT_INTERVAL` (10 s by
+   default) during the window: the rows written, from `/metrics`, say how many checkpoints the
+   latencies include.
 
 A process here may hold 20,000 open files, so 19,500 sessions leave room for the server's own
 files; the pages are spread over `--clients` processes for the same reason. Where the run breaks
@@ -122,14 +123,14 @@ def hold(target: Target, clients: Clients, args: argparse.Namespace, round_: int
     time.sleep(SETTLE_SECONDS)
     before = target.rss_kib()
     started = time.monotonic()
-    opened = clients.open(target.port, args.sessions)
+    opened = clients.open(target.port, args.sessions, args.pace)
     print(f"{target.name}: {opened} sessions open in {time.monotonic() - started:.0f} s", file=sys.stderr)
     time.sleep(SETTLE_SECONDS)
     after = target.rss_kib()
     go_at = time.monotonic() + 1.0
     window_start = go_at + args.warmup
     deadline = window_start + args.seconds
-    clients.start_hold(args.pace, go_at, window_start, deadline)
+    clients.start_hold(window_start, deadline)
     time.sleep(max(0.0, window_start - time.monotonic()))
     cpu_start, core_start = target.cpu_seconds(), core_busy_seconds(args.server_cpu)
     written_start = rows_written(target)
@@ -227,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(table(results[-1:]), file=sys.stderr)
     print(table(results))
     print("\n".join(verdict(results)))
+    for r in results:
+        if r.first_error:
+            print(f"{r.target} round {r.round}: first error: {r.first_error}")
     print(f"\n```\n{command}\n```")
     print("\n".join(f"* {name}: {value}" for name, value in facts.items()))
     return 0

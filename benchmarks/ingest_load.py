@@ -162,11 +162,12 @@ class Clients:
             pipe.send((command, args))
         return [pipe.recv() for pipe in self._pipes]
 
-    def open(self, port: int, total: int) -> int:
-        """Open `total` playing pages across the clients; the number opened."""
+    def open(self, port: int, total: int, pace: float = 0.0) -> int:
+        """Open `total` playing pages across the clients; the number opened. With `pace`, each
+        page heartbeats every `pace` seconds from its opening (`loadgen.Worker.hold`)."""
         shares = [total // len(self._pipes) + (i < total % len(self._pipes)) for i in range(len(self._pipes))]
         starts = [sum(shares[:i]) for i in range(len(shares))]
-        answers = self.ask("open", [(port, n, start) for n, start in zip(shares, starts, strict=True)])
+        answers = self.ask("open", [(port, n, start, pace) for n, start in zip(shares, starts, strict=True)])
         for answer in answers:
             if answer["errors"]:
                 print(f"  open: {answer['errors']} errors, first: {answer['first_error']}", file=sys.stderr)
@@ -181,8 +182,8 @@ class Clients:
             pipe.send(("run", args))
 
     def start_hold(self, *args: Any) -> None:
-        """Start every client's pages heartbeating (see `loadgen.Worker.hold`); `finish_run`
-        collects."""
+        """Start measuring the heartbeats of every client's pages (see `loadgen.Worker.hold`);
+        `finish_run` collects."""
         for pipe in self._pipes:
             pipe.send(("hold", args))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -196,16 +197,18 @@ class Page(WebSocketClient):
         self._next_burst()
         return self._settled
 
-    def hold(
-        self, pace: float, first_at: float, window_start: float, deadline: float
-    ) -> asyncio.Future[None]:
-        """Stay open and playing, as a page whose viewer just watches: a heartbeat every `pace`
-        seconds from `first_at` (the published client's is 30 s), and nothing else. Replies
-        between `window_start` and `deadline` give the latencies; the future resolves at the end."""
+    def keep_alive(self, pace: float) -> None:
+        """From now on, as a page whose viewer just watches: a heartbeat every `pace` seconds (the
+        published client's is 30 s) and nothing else, until `measure` sets an end."""
         self._pace, self._burst, self._rotate_after = pace, 0, 1 << 30
+        self._window_start, self._deadline = math.inf, math.inf
+        asyncio.get_running_loop().call_later(pace, self._next_burst)
+
+    def measure(self, window_start: float, deadline: float) -> asyncio.Future[None]:
+        """Replies between `window_start` and `deadline` give the latencies; the heartbeats stop
+        at `deadline`, and the future resolves then."""
         self._window_start, self._deadline = window_start, deadline
         self._settled = asyncio.get_running_loop().create_future()
-        asyncio.get_running_loop().call_at(first_at, self._next_burst)
         return self._settled
 
     def _next_burst(self) -> None:
@@ -278,8 +281,9 @@ class Worker:
         self.pages: list[Page] = []
         self.stats = Stats()
 
-    async def open(self, port: int, count: int, first_index: int) -> dict[str, Any]:
-        """Open `count` playing pages on `port`; each page index gets its own source address."""
+    async def open(self, port: int, count: int, first_index: int, pace: float = 0.0) -> dict[str, Any]:
+        """Open `count` playing pages on `port`; each page index gets its own source address. With
+        `pace`, each page heartbeats every `pace` seconds from its opening on (see `hold`)."""
         self.stats = Stats()
         gate = asyncio.Semaphore(OPENING_AT_ONCE)
 
@@ -294,6 +298,8 @@ class Worker:
                     )
                     assert isinstance(page, Page)
                     await asyncio.wait_for(page.open_playing(), 30)
+                    if pace:
+                        page.keep_alive(pace)
                     self.pages.append(page)
                 except (OSError, TimeoutError) as error:
                     self.stats.error(f"open failed: {error!r}")
@@ -321,10 +327,10 @@ class Worker:
         self.stats.cpu_seconds = cpu[1] - cpu[0] if len(cpu) == 2 else 0.0
         return self.stats
 
-    async def hold(self, pace: float, go_at: float, window_start: float, deadline: float) -> Stats:
-        """Every page heartbeats every `pace` seconds from `go_at` on, the pages spread evenly over
-        the first `pace` seconds, as independent pages would be; latencies between `window_start`
-        and `deadline` (monotonic clock, shared by all processes)."""
+    async def hold(self, window_start: float, deadline: float) -> Stats:
+        """Pages opened with a `pace` keep heartbeating, each on its own rhythm from when it
+        opened, as independent pages do; the replies between `window_start` and `deadline`
+        (monotonic clock, shared by all processes) are the latencies."""
         self.stats = Stats(pages=len(self.pages))
         for page in self.pages:
             page.stats = self.stats
@@ -332,11 +338,7 @@ class Worker:
         cpu: list[float] = []
         loop.call_at(window_start, lambda: cpu.append(time.process_time()))
         loop.call_at(deadline, lambda: cpu.append(time.process_time()))
-        step = pace / max(1, len(self.pages))
-        pending = [
-            page.hold(pace, go_at + index * step, window_start, deadline)
-            for index, page in enumerate(self.pages)
-        ]
+        pending = [page.measure(window_start, deadline) for page in self.pages]
         if pending:
             _, late = await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()) + 30)
             self.stats.unfinished = len(late)

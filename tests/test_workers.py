@@ -91,4 +91,5 @@ async def test_two_workers_share_the_port_and_the_database(
         "SELECT count(DISTINCT s.id) FROM sessions s JOIN keys k ON k.id = s.key_id WHERE k.key = $1", key
     )
     assert rows_stored == 24
-    assert len(await final_sessions(db, key, survivor["playing"], timeout=10)) >= survivor["playing"]
+    # The survivor's are final at once; the killed worker's too once a sweep has run (it may have).
+    await final_sessions(db, key, survivor["playing"], timeout=10, at_least=True)

@@ -17,14 +17,18 @@ ORDER BY s.started_at, s.id
 
 
 async def final_sessions(
-    db: asyncpg.Connection, key: str, count: int, timeout: float = 5.0
+    db: asyncpg.Connection, key: str, count: int, timeout: float = 5.0, *, at_least: bool = False
 ) -> list[dict[str, Any]]:
-    """The key's final session rows once there are `count` of them (fails after `timeout`)."""
+    """The key's final session rows once there are `count` of them (fails after `timeout`);
+    with `at_least`, once there are `count` or more."""
     deadline = time.monotonic() + timeout
     while True:
         rows = [dict(row) for row in await db.fetch(_SELECT, key)]
         if len(rows) >= count or time.monotonic() > deadline:
-            assert len(rows) == count, f"expected {count} stored sessions, found {len(rows)}"
+            if at_least:
+                assert len(rows) >= count, f"expected {count} or more stored sessions, found {len(rows)}"
+            else:
+                assert len(rows) == count, f"expected {count} stored sessions, found {len(rows)}"
             return rows
         await asyncio.sleep(0.05)
 
