@@ -30,7 +30,7 @@ from tests.browser.dashboard import (
 )
 from tests.support.phoenix import PhoenixSocket, ok
 
-PAGES = ["/", "/videos", "/video", "/live", "/keys"]
+PAGES = ["/", "/videos", "/video", "/quality", "/live", "/keys"]
 
 
 def state_for(path: str, dashboard: Dashboard) -> dict[str, Any]:
