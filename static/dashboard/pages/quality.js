@@ -101,10 +101,12 @@ function QualityBody({ state, data, loading }) {
           { key: "rebuffer_percentage", color: "main" },
           { key: "playback_failure_percentage", color: "badLine" },
           { key: "startup_failure_percentage", color: "warnLine" },
-          { key: "exits_before_start_percentage", color: "line" },
+          { key: "exits_before_start_percentage", color: "retention" },
         ],
         axis: format.percent,
         floor: 5,
+        // Four lines and their four earlier selves are too many to read: the table has them.
+        compared: false,
       }),
     [rows, state.interval, state.tz, compared, qoe],
   );
@@ -140,11 +142,10 @@ function QualityBody({ state, data, loading }) {
             state=${state}
             build=${shares}
             summary=${`Rebuffering, playback failures, startup failures and exits before start per ${state.interval}, in percent.`}
+            legend=${compared ? html`<p class="muted small">The comparison period's figures are in the table.</p>` : null}
             table=${{ ...qualityTable(rows, { ...common, keys: SHARES }), fileName: files("quality") }}
           />
-          <div class="grid">
-            ${BREAKDOWNS.map((breakdown) => html`<${QualityBreakdown} key=${breakdown.id} state=${state} period=${period} files=${files} ...${breakdown} />`)}
-          </div>
+          ${BREAKDOWNS.map((breakdown) => html`<${QualityBreakdown} key=${breakdown.id} state=${state} period=${period} files=${files} ...${breakdown} />`)}
         `
       : html`<${NoQuality} />`}
     <${ErrorGroups} state=${state} errors=${errors} files=${files} />
