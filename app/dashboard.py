@@ -37,6 +37,7 @@ PAGES = {
     "/": "pages/overview.js",
     "/videos": "pages/videos.js",
     "/video": "pages/video.js",
+    "/quality": "pages/quality.js",
     "/live": "pages/live.js",
     "/keys": "pages/keys.js",
 }

@@ -88,3 +88,13 @@ async def owner(browser: Any) -> AsyncIterator[Any]:
     context = await browser.new_context(**context_options())
     yield context
     await context.close()
+
+
+@pytest.fixture(scope="session")
+async def quality_dashboard(dashboard: Any, database_url: str) -> Any:
+    """The quality site (tests/api/quality_site.py: sessions with quality events, and one from
+    the published client) recorded with a key of its own on the dashboard tests' server."""
+    from tests.api.quality_site import record_quality_site
+    from tests.browser.dashboard import PASSWORD, USER
+
+    return await record_quality_site(dashboard.server, database_url, auth=(USER, PASSWORD))

@@ -41,6 +41,7 @@ PAGES = {
     "overview": ("/", {"key": SHOP}),
     "videos": ("/videos", {"key": SHOP}),
     "video": ("/video", {"key": SHOP, "video": json.dumps({"id": "pick-shoes"})}),
+    "quality": ("/quality", {"key": SHOP}),
     "live": ("/live", {"key": SHOP}),
     "keys": ("/keys", {}),
 }

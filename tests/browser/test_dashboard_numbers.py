@@ -144,7 +144,7 @@ async def test_video_page_numbers_equal_the_api(owner: Any, dashboard: Dashboard
     await show_table(page, "engagement-chart")
     columns, rows = await table(page, "engagement-chart-table")
     assert columns == [
-        "range", "range_from", "range_to", "viewers", "percent_of_plays", "rewatches",
+        "range", "range_from", "range_to", "viewers", "percent_of_plays", "retention", "rewatches",
         "compare_viewers", "compare_percent_of_plays",
     ]  # fmt: skip
     then = engagement["compare"]["engagement"]
@@ -152,7 +152,7 @@ async def test_video_page_numbers_equal_the_api(owner: Any, dashboard: Dashboard
         rows,
         [
             [r["range"], r["range_time"]["from"], r["range_time"]["to"], r["viewers"], r["percent_of_plays"],
-             r["rewatches"], t["viewers"], t["percent_of_plays"]]
+             r["retention"], r["rewatches"], t["viewers"], t["percent_of_plays"]]
             for r, t in zip(engagement["engagement"], then, strict=True)
         ],
     )  # fmt: skip

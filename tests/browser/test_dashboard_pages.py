@@ -30,7 +30,7 @@ from tests.browser.dashboard import (
 )
 from tests.support.phoenix import PhoenixSocket, ok
 
-PAGES = ["/", "/videos", "/video", "/live", "/keys"]
+PAGES = ["/", "/videos", "/video", "/quality", "/live", "/keys"]
 
 
 def state_for(path: str, dashboard: Dashboard) -> dict[str, Any]:
@@ -46,7 +46,12 @@ async def test_each_page_renders_without_a_console_error(owner: Any, dashboard: 
     await ready(page)
     await page.wait_for_selector("main h1")
     assert await page.query_selector(".notice.error") is None
-    shows = {"/videos": "table[data-table='video-list']", "/keys": "table[data-table='keys']"}
+    shows = {
+        "/videos": "table[data-table='video-list']",
+        "/keys": "table[data-table='keys']",
+        # The recorded week comes from a client without quality events (test_dashboard_quality.py).
+        "/quality": "[data-empty='quality']",
+    }
     assert await page.query_selector(shows.get(path, ".card")) is not None
     if path in ("/", "/video"):
         assert await page.query_selector("[data-chart] canvas") is not None  # uPlot drew

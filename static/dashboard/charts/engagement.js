@@ -1,7 +1,7 @@
-// The engagement curve over the video's duration: viewers of each range as bars, the share of
-// the plays that reached it as a line (the comparison period's too, dashed: a share compares
-// periods of different sizes), and the two marks the API picks: the biggest drop-off and the
-// most re-watched range.
+// The engagement curve over the video's duration: viewers of each range as bars; as lines, the
+// share of the plays that watched it (the comparison period's too, dashed: a share compares
+// periods of different sizes) and the retention (the plays whose furthest position passed it);
+// and the two marks the API picks: the biggest drop-off and the most re-watched range.
 import * as format from "../lib/format.js";
 
 export function engagementChart(answer, { height = 260 } = {}) {
@@ -29,8 +29,19 @@ export function engagementChart(answer, { height = 260 } = {}) {
         points: { show: false },
         value: (u, v) => (v === null ? "" : format.percent(v)),
       },
+      {
+        label: "Retention",
+        scale: "%",
+        stroke: colors.retention,
+        width: 2,
+        dash: [2, 3],
+        points: { show: false },
+        value: (u, v) => (v === null ? "" : format.percent(v)),
+      },
     ];
-    const data = [x, ranges.map((r) => r.viewers), ranges.map((r) => r.percent_of_plays ?? null)];
+    // Retention is a fraction; drawn on the same percent axis as the share of plays.
+    const percentOf = (share) => (share === null || share === undefined ? null : share * 100);
+    const data = [x, ranges.map((r) => r.viewers), ranges.map((r) => r.percent_of_plays ?? null), ranges.map((r) => percentOf(r.retention))];
     if (then) {
       series.push({
         label: "Share of plays then",
@@ -124,6 +135,7 @@ export function engagementTable(answer) {
     { key: "range_to", label: "To", numeric: true, value: (row) => row.range.range_time.to, text: (row) => format.position(row.range.range_time.to) },
     { key: "viewers", label: "Viewers", numeric: true, value: (row) => row.range.viewers, text: (row) => format.count(row.range.viewers) },
     { key: "percent_of_plays", label: "Share of plays", numeric: true, value: (row) => row.range.percent_of_plays ?? null, text: (row) => format.percent(row.range.percent_of_plays) },
+    { key: "retention", label: "Retention", numeric: true, value: (row) => row.range.retention ?? null, text: (row) => format.fraction(row.range.retention) },
     { key: "rewatches", label: "Rewatches", numeric: true, value: (row) => row.range.rewatches, text: (row) => format.count(row.range.rewatches) },
   ];
   if (then) {

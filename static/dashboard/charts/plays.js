@@ -26,7 +26,7 @@ export function alignBuckets(answer, interval, list = "views") {
 }
 
 // Tick steps of whole buckets (and their multiples), never finer than the buckets.
-const STEPS = {
+export const STEPS = {
   hour: [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400],
   day: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
   week: [7 * 86_400, 14 * 86_400, 28 * 86_400, 91 * 86_400],

@@ -1,6 +1,7 @@
 // The headline numbers: each with its change against the comparison period and its definition.
 // A card is {id, label, value (the API's number), text (formatted), change, changeText,
-// definition, note}; pages list theirs, so that a card is one more entry.
+// definition, note, then, thenText}; pages list theirs, so that a card is one more entry. `then`
+// is the comparison period's own figure, for numbers whose change the API does not work out.
 import { html } from "../lib/html.js";
 import { Help } from "./help.js";
 
@@ -20,9 +21,16 @@ export function Cards({ cards, versus }) {
               ${versus ? html` <span class="muted">${versus}</span>` : null}
             </div>`
           : null}
+        ${card.then !== undefined
+          ? html`<div class="card-then muted" data-value=${raw(card.then)}>${thenLabel(versus)}: ${card.thenText}</div>`
+          : null}
       </li>`,
     )}
   </ul>`;
+}
+
+function thenLabel(versus) {
+  return versus === "vs a year earlier" ? "A year earlier" : "The period before";
 }
 
 function trend(change) {

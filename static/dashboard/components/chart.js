@@ -14,6 +14,7 @@ export function palette() {
     main: read("--chart-main"),
     compare: read("--chart-compare"),
     line: read("--chart-line"),
+    retention: read("--chart-retention"),
     grid: read("--chart-grid"),
     text: read("--muted"),
     bad: read("--bad-soft"),

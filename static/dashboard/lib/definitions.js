@@ -27,4 +27,30 @@ export const DEFINITIONS = {
   drop_off: "Biggest drop-off: the range with the most viewers fewer than the range before it: where people stop.",
   most_rewatched: "Most re-watched: the range watched again most often.",
   plays_per_minute: "Plays per minute: plays that started in each minute. A playback is stored when it ends or at its first checkpoint (about 10 s in).",
+  play_rate:
+    "Play rate: of the players shown with a video (impressions, sent by this server's snippet), the share that became a play. Pages on the published @maveio/metrics client send no impressions and are left out of it.",
+  completion_rate: "Completion rate: the share of plays that played to within 2 s of the video's end (or to its end event).",
+  retention:
+    "Retention: the share of plays whose furthest position went past the start of the range, seeks included; it never rises along the video.",
+  views:
+    "Views: sessions with a play intent (a play, or autoplay) on pages using this server's snippet. Every quality figure is over them; sessions from the published @maveio/metrics client carry no quality events and are not counted.",
+  startup_time_p50:
+    "Startup time, median: from the play intent to the first frame with the playhead moving, paused time left out; half of the views that started took longer.",
+  startup_time_p95: "Startup time, 95th percentile: 1 in 20 views that started waited longer than this.",
+  rebuffer_percentage:
+    "Rebuffering: the time the playhead stood still while it should have moved (1 s or more, or 250 ms counted when it resumed), in percent of the watch time. Seeking is never rebuffering.",
+  rebuffer_frequency: "Rebuffer frequency: stalls per minute of watch time.",
+  rebuffered_sessions_percentage: "Views with a stall: views that rebuffered at least once, in percent of the views.",
+  playback_failure_percentage:
+    "Playback failures: views that ended in a fatal error (a media error other than aborted, or a fatal hls.js or video.js error), before or after the first frame, in percent of the views.",
+  startup_failure_percentage: "Startup failures: views whose fatal error came before the first frame, in percent of the views.",
+  exits_before_start_percentage:
+    "Exits before start: views with a play intent that never showed a first frame and never failed (the viewer gave up waiting), in percent of the views.",
+  seek_latency: "Seek latency: the average time from seeking to playing again, per seek.",
+  average_bitrate:
+    "Average bitrate: the renditions' declared bitrate averaged over playing time, over the views whose player reports one (hls.js, video.js).",
+  errors:
+    "Fatal errors grouped by code and message (the message has its addresses, numbers and ids replaced in the browser). Sessions: sessions that ended in that error, viewed or not; first and last seen: the start of the first and last such session in the period.",
+  quality_change:
+    "The comparison period's own figure, as the API answers it for that period: a difference of percentages or of times is read from the two side by side.",
 };

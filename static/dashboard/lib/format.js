@@ -44,6 +44,39 @@ export function percent(value) {
   return value === null || value === undefined ? NONE : percentFormat.format(value);
 }
 
+const fractionFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+
+/** A share the API gives as a fraction from 0 to 1 (0.452 → "45.2%"). */
+export function fraction(value) {
+  return value === null || value === undefined ? NONE : fractionFormat.format(value);
+}
+
+const secondsFormat = new Intl.NumberFormat(undefined, { style: "unit", unit: "second", unitDisplay: "short", maximumFractionDigits: 2 });
+
+/** A short time in seconds, to the hundredth the API stores it to ("0.25 sec", "3.1 sec"). */
+export function seconds(value) {
+  return value === null || value === undefined ? NONE : secondsFormat.format(value);
+}
+
+const rateFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+/** A rate per minute ("1.25 / min"). */
+export function perMinute(value) {
+  return value === null || value === undefined ? NONE : `${rateFormat.format(value)} / min`;
+}
+
+const bitrateFormat = new Intl.NumberFormat(undefined, {
+  style: "unit",
+  unit: "megabit-per-second",
+  unitDisplay: "short",
+  maximumFractionDigits: 2,
+});
+
+/** A bitrate the API gives in bits per second, as Mb/s. */
+export function bitrate(value) {
+  return value === null || value === undefined ? NONE : bitrateFormat.format(value / 1_000_000);
+}
+
 const changeFormat = new Intl.NumberFormat(undefined, {
   style: "unit",
   unit: "percent",

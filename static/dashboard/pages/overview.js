@@ -48,6 +48,21 @@ export function totalsCards(videos) {
   ];
 }
 
+/** Play rate and completion rate, from /plays' totals, beside the comparison period's own. */
+export function rateCards(plays) {
+  const then = plays.compare ? plays.compare.totals : undefined;
+  const card = (id, label) => ({
+    id,
+    label,
+    value: plays.totals[id],
+    text: format.fraction(plays.totals[id]),
+    then: then === undefined ? undefined : then[id],
+    thenText: then === undefined ? undefined : format.fraction(then[id]),
+    definition: DEFINITIONS[id] + (then !== undefined ? " " + DEFINITIONS.quality_change : ""),
+  });
+  return [card("completion_rate", "Completion rate"), card("play_rate", "Play rate")];
+}
+
 export function filesOf(state, answer) {
   const frame = answer && answer.timeframe;
   return (what) =>
@@ -82,6 +97,7 @@ function OverviewBody({ state, data, loading }) {
   const filtered = ["page", "browser", "device", "platform"].some((name) => state[name]);
   const cards = [
     ...totalsCards(videos),
+    ...rateCards(plays),
     {
       id: "watching",
       label: "Watching now",

@@ -9,6 +9,12 @@ export const RANGES = 50;
 // The Live page's window, and the videos page's page.
 export const LIVE_WINDOW = "30 minutes";
 export const VIDEOS_PAGE = 50;
+// The Quality page's whole-period figures: /qoe with one bucket wider than any period (buckets
+// start on 2000-01-01, so every session of this century falls in one), as the API answers them
+// (a percentile of the period cannot be made from its buckets' percentiles).
+export const WHOLE_PERIOD = "100 years";
+// The error groups listed, most sessions first.
+export const ERROR_GROUPS = 50;
 
 export function overview(state) {
   const sessions = sessionParams(state);
@@ -46,6 +52,18 @@ export function video(state) {
   };
 }
 
+export function quality(state) {
+  // Quality is over views, not plays: the API takes no minimum_watch_seconds for it.
+  const { minimum_watch_seconds: unused, ...sessions } = sessionParams(state);
+  const period = periodParams(state);
+  const compare = period.compare;
+  return {
+    qoe: ["qoe", { ...sessions, ...period }],
+    whole: ["qoe", { ...sessions, timeframe: period.timeframe, interval: WHOLE_PERIOD, compare }],
+    errors: ["errors", { ...sessions, timeframe: period.timeframe, compare, limit: ERROR_GROUPS }],
+  };
+}
+
 export function live(state) {
   const common = { query: scopeQuery(state), timezone: state.tz };
   return {
@@ -56,4 +74,4 @@ export function live(state) {
 }
 
 /** The questions of the page at `path`, or null for a page that asks none of its state. */
-export const QUESTIONS = { "/": overview, "/videos": videoList, "/video": video, "/live": live };
+export const QUESTIONS = { "/": overview, "/videos": videoList, "/video": video, "/quality": quality, "/live": live };

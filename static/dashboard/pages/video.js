@@ -15,7 +15,7 @@ import { Chart } from "../components/chart.js";
 import { ErrorNotice, Loading } from "../components/states.js";
 import { alignBuckets, playsChart, playsTable } from "../charts/plays.js";
 import { engagementChart, engagementTable } from "../charts/engagement.js";
-import { filesOf, question, totalsCards, versus } from "./overview.js";
+import { filesOf, question, rateCards, totalsCards, versus } from "./overview.js";
 import { Breakdowns, PagesTable } from "./breakdowns.js";
 
 export function Video({ state }) {
@@ -50,6 +50,7 @@ function VideoBody({ state, data, loading }) {
   const noChange = videos.compare ? { change: null, changeText: format.change(null) } : {};
   const cards = [
     ...totalsCards(videos),
+    ...rateCards(plays),
     {
       id: "peak",
       label: "Peak viewers",
@@ -81,10 +82,10 @@ function VideoBody({ state, data, loading }) {
     <${Chart}
       id="engagement-chart"
       title="Engagement over the video"
-      help=${`${DEFINITIONS.viewers} ${DEFINITIONS.reached} ${DEFINITIONS.rewatches}`}
+      help=${`${DEFINITIONS.viewers} ${DEFINITIONS.reached} ${DEFINITIONS.retention} ${DEFINITIONS.rewatches}`}
       state=${state}
       build=${curve}
-      summary=${`Viewers of each of ${engagement.engagement.length} ranges of the video, and the share of its ${format.count(engagement.plays)} plays that reached each.`}
+      summary=${`Viewers of each of ${engagement.engagement.length} ranges of the video, the share of its ${format.count(engagement.plays)} plays that watched each, and the share still there (retention).`}
       table=${{ ...engagementTable(engagement), fileName: files("engagement") }}
     >
       <${Marks} engagement=${engagement} />
