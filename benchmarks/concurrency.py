@@ -26,19 +26,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import shlex
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import checkpoint_cost
 from benchmarks.ingest_load import SETTLE_SECONDS, WARM_UP_PAGES, Clients, profile, raise_file_limit, running
 from benchmarks.loadgen import Stats
-from benchmarks.report import machine
+from benchmarks.report import machine, quantile_ms
 from benchmarks.targets import Database, Target, ceiling_target, core_busy_seconds, server_target
 
 # The issue's aims.
@@ -69,10 +68,7 @@ class Held:
         return (self.rss_after_kib - self.rss_before_kib) / self.opened if self.opened else 0.0
 
     def latency_ms(self, quantile: float) -> float:
-        if len(self.latencies) < 2:
-            return 0.0
-        cuts = statistics.quantiles(self.latencies, n=1000, method="inclusive")
-        return cuts[max(0, min(998, round(quantile * 1000) - 1))] * 1000
+        return quantile_ms(self.latencies, quantile, 1000)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -108,12 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def rows_written(target: Target) -> int | None:
     """Session rows the server has written (checkpoints and final rows); None for the ceiling."""
-    if target.name != "server":
-        return None
-    with urllib.request.urlopen(f"http://127.0.0.1:{target.port}/metrics", timeout=10) as answer:
-        text = answer.read().decode()
-    match = re.search(r"^video_metrics_sessions_written_total (\S+)$", text, re.MULTILINE)
-    return int(float(match.group(1))) if match else None
+    return None if target.name != "server" else checkpoint_cost.rows_written(target)
 
 
 def hold(target: Target, clients: Clients, args: argparse.Namespace, round_: int) -> Held:

@@ -18,6 +18,15 @@ AIM_RATIO = 0.5
 AIM_KIB_PER_SESSION = 40.0
 
 
+def quantile_ms(seconds: list[float], quantile: float, parts: int) -> float:
+    """The `quantile` of `seconds` in milliseconds, from `parts` cut points (100 for whole
+    percentiles, 1000 to read p99.9); 0 for fewer than two samples."""
+    if len(seconds) < 2:
+        return 0.0
+    cuts = statistics.quantiles(seconds, n=parts, method="inclusive")
+    return cuts[max(0, min(parts - 2, round(quantile * parts) - 1))] * 1000
+
+
 @dataclass
 class Result:
     """What one target did: throughput with N sessions pushing, memory with M sessions open."""
@@ -52,10 +61,7 @@ class Result:
         return (self.rss_after_kib - self.rss_before_kib) / self.open_sessions
 
     def latency_ms(self, quantile: float) -> float:
-        if len(self.latencies) < 2:
-            return 0.0
-        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
-        return cuts[max(0, min(98, round(quantile * 100) - 1))] * 1000
+        return quantile_ms(self.latencies, quantile, 100)
 
 
 def _rounds(results: list[Result]) -> list[tuple[Result, Result]]:
