@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from app.api import keys
-from app.api.stats import Connection
+from app.api.stats import Connection, engagement_hours
 from app.data import deletion_sql
 from app.data.derived import DERIVED
 from app.data.matching import RecordMatch, canonical
@@ -151,6 +151,8 @@ async def _delete_stored(
     """Sessions, derived rows, emptied videos and the key if asked, in one transaction:
     (sessions, videos, derived rows, whether the key was revoked)."""
     async with connection.transaction():
+        # First, so that no engagement part counted before this commits is kept after it.
+        await engagement_hours.forget(connection, list(resolved.key_ids))
         revoked = False
         if params.revoke_key and params.videos.key is not None:
             revoked = await keys.revoke_key(connection, params.videos.key) is not None

@@ -20,6 +20,7 @@ from datetime import datetime
 import asyncpg
 
 from app import telemetry
+from app.api.stats import engagement_hours
 from app.db.migrate import has_timescaledb
 from app.intervals import Interval
 
@@ -153,8 +154,19 @@ async def run_once(pool: asyncpg.Pool, retention: Interval, *, timescale: bool) 
     if timescale:
         sessions, chunks = await drop_chunks(pool, retention)
         rolled = await trim_rollup_to_chunks(pool)
-        return Run("drop_chunks", sessions, chunks, rolled, await trim_watching_minutes(pool, retention))
-    return Run("delete", await sweep(pool, retention), 0, 0, await trim_watching_minutes(pool, retention))
+        run = Run("drop_chunks", sessions, chunks, rolled, await trim_watching_minutes(pool, retention))
+    else:
+        run = Run("delete", await sweep(pool, retention), 0, 0, await trim_watching_minutes(pool, retention))
+    await forget_engagement(pool, retention)
+    return run
+
+
+async def forget_engagement(pool: asyncpg.Pool, retention: Interval) -> None:
+    """Engagement parts kept for hours whose sessions went (app/api/stats/engagement_hours.py).
+    After the sessions went: a part counted before is removed, one counted after is right."""
+    async with pool.acquire() as connection, connection.transaction():
+        boundary: datetime = await connection.fetchval("SELECT now() - $1::text::interval", str(retention))
+        await engagement_hours.forget_before(connection, boundary)
 
 
 async def trim_watching_minutes(pool: asyncpg.Pool, retention: Interval) -> int:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app import zones
 from app.api.buckets import bucket_sql
-from app.api.stats import range_counts, seconds
+from app.api.stats import engagement_hours, range_counts, seconds
 from app.api.stats.scope import Connection, Scope
 from app.intervals import Interval
 
@@ -121,17 +121,20 @@ async def ranges(
     *,
     minimum_watch_seconds: float | None = None,
     single_pass: bool = True,
+    kept: bool = True,
 ) -> list[RangeViewers]:
     """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s
     and their rewatches of it.
 
-    In one parallel pass over the sessions (app/api/stats/range_counts.py) wherever that is exact;
-    `single_pass=False` is for the test that holds it to the per-segment definition.
+    In one parallel pass over the sessions (app/api/stats/range_counts.py) wherever that is exact,
+    and for a key from the parts kept per hour (app/api/stats/engagement_hours.py);
+    `single_pass=False` and `kept=False` are for the tests that hold each to the definition.
     """
-    where, args = scope.condition()
-    args += [length, count]
-    where = scope.narrowed(_plays_only(where, args, minimum_watch_seconds), args)
-    if single_pass and range_counts.exact_for(length):
+    exact = single_pass and range_counts.exact_for(length)
+    if exact and scope.key_id is not None and kept:
+        return await _key_ranges(connection, scope, length, count, minimum_watch_seconds)
+    where, args = _ranges_where(scope, length, count, minimum_watch_seconds)
+    if exact:
         statement = range_counts.single_pass(where, by_video=scope.key_id is None)
     else:
         statement = range_counts.per_segment(where)
@@ -139,4 +142,31 @@ async def ranges(
     return [
         RangeViewers(row["range"], row["range_from"], row["range_to"], row["viewers"], row["rewatches"])
         for row in rows
+    ]
+
+
+def _ranges_where(
+    scope: Scope, length: float, count: int, minimum_watch_seconds: float | None
+) -> tuple[str, list[object]]:
+    """The scope's condition and its arguments, $4 length and $5 count after the scope's three."""
+    where, args = scope.condition()
+    args += [length, count]
+    return scope.narrowed(_plays_only(where, args, minimum_watch_seconds), args), args
+
+
+async def _key_ranges(
+    connection: Connection, scope: Scope, length: float, count: int, minimum_watch_seconds: float | None
+) -> list[RangeViewers]:
+    """A key's ranges added up from hours (app/api/stats/engagement_hours.py)."""
+
+    def hourly(stretch: Scope) -> tuple[str, list[object]]:
+        where, args = _ranges_where(stretch, length, count, minimum_watch_seconds)
+        return range_counts.hourly_pass(where), args
+
+    name = engagement_hours.question_name("ranges", scope, length, count, minimum_watch_seconds)
+    sums = await engagement_hours.summed(connection, scope, engagement_hours.Question(name, count, hourly))
+    again = sums.again + [0] * (count - len(sums.again))
+    return [
+        RangeViewers(r, length * r / count, length * (r + 1) / count, sums.counted[r], again[r])
+        for r in range(count)
     ]

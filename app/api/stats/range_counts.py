@@ -69,16 +69,21 @@ _COVERED = "cardinality(s.segments) <= 64"
 _NOT_COVERED = "cardinality(s.segments) > 64"
 
 
-def _sessions(where: str, *, by_video: bool) -> str:
-    """The scope's sessions as `s`. For videos in two parts, matching the two partial indexes of
-    migration 009, so that nearly all of them come from an index-only scan; a key's are a third
-    of the table or more, read in one parallel scan."""
+# A session's UTC hour, the unit engagement is kept in (app/api/stats/engagement_hours.py).
+HOUR = "date_trunc('hour', s.started_at, 'UTC')"
+
+
+def _sessions(where: str, *, by_video: bool, hourly: bool) -> str:
+    """The scope's sessions as `s` (with their `hour` when counted by hour). For videos in two
+    parts, matching the two partial indexes of migration 009, so that nearly all of them come
+    from an index-only scan; a key's are a third of the table or more, read in one parallel scan."""
+    columns = f"s.segments, {HOUR} AS hour" if hourly else "s.segments, NULL::timestamptz AS hour"
     if not by_video:
-        return f"(SELECT s.segments FROM sessions s WHERE {where}) AS s"  # noqa: S608
+        return f"(SELECT {columns} FROM sessions s WHERE {where}) AS s"  # noqa: S608
     return f"""(
-        SELECT s.segments FROM sessions s WHERE {where} AND {_COVERED}
+        SELECT {columns} FROM sessions s WHERE {where} AND {_COVERED}
         UNION ALL
-        SELECT s.segments FROM sessions s WHERE {where} AND {_NOT_COVERED}
+        SELECT {columns} FROM sessions s WHERE {where} AND {_NOT_COVERED}
     ) AS s"""  # noqa: S608 (fixed fragments; values are bound)
 
 
@@ -86,20 +91,50 @@ def single_pass(where: str, *, by_video: bool) -> str:
     """Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count. Each
     delta row moves the viewers (`delta`) and the rewatches (`again`) from its position on."""
     return f"""
-        WITH bounds AS (
-            SELECT array_agg($4::float8 * r / $5::int ORDER BY r) AS lowers,
-                   array_agg($4::float8 * (r + 1) / $5::int ORDER BY r) AS uppers
-            FROM generate_series(0, $5::int - 1) AS r
-        )
+        WITH {_deltas(where, by_video=by_video, hourly=False)}
         SELECT r.range, $4::float8 * r.range / $5::int AS range_from,
                $4::float8 * (r.range + 1) / $5::int AS range_to,
                coalesce(sum(d.delta) OVER (ORDER BY r.range), 0)::bigint AS viewers,
                coalesce(sum(d.again) OVER (ORDER BY r.range), 0)::bigint AS rewatches
         FROM generate_series(0, $5::int - 1) AS r(range)
-        LEFT JOIN (
-            SELECT e.position, sum(e.delta) AS delta, sum(e.again) AS again
+        LEFT JOIN d ON d.position = r.range
+        ORDER BY r.range
+    """  # noqa: S608 (fixed fragments; values are bound)
+
+
+def hourly_pass(where: str) -> str:
+    """The single pass of a key's sessions counted per UTC hour: for each hour with sessions, its
+    viewers and rewatches per range as two arrays in range order. Parameters as for
+    `single_pass`."""
+    return f"""
+        WITH {_deltas(where, by_video=False, hourly=True)}
+        SELECT h.hour, array_agg(h.viewers ORDER BY h.range) AS viewers,
+               array_agg(h.rewatches ORDER BY h.range) AS rewatches
+        FROM (
+            SELECT t.hour, r.range,
+                   coalesce(sum(d.delta) OVER w, 0)::bigint AS viewers,
+                   coalesce(sum(d.again) OVER w, 0)::bigint AS rewatches
+            FROM (SELECT DISTINCT d.hour FROM d) AS t
+            CROSS JOIN generate_series(0, $5::int - 1) AS r(range)
+            LEFT JOIN d ON d.hour = t.hour AND d.position = r.range
+            WINDOW w AS (PARTITION BY t.hour ORDER BY r.range)
+        ) AS h
+        GROUP BY h.hour
+    """  # noqa: S608 (fixed fragments; values are bound)
+
+
+def _deltas(where: str, *, by_video: bool, hourly: bool) -> str:
+    """The common table expressions `bounds` and `d`: the deltas at each range position (and
+    hour, when `hourly`; else one null hour)."""
+    return f"""bounds AS (
+            SELECT array_agg($4::float8 * r / $5::int ORDER BY r) AS lowers,
+                   array_agg($4::float8 * (r + 1) / $5::int ORDER BY r) AS uppers
+            FROM generate_series(0, $5::int - 1) AS r
+        ),
+        d AS (
+            SELECT g.hour, e.position, sum(e.delta) AS delta, sum(e.again) AS again
             FROM (
-                SELECT {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
+                SELECT s.hour, {_first("s.segments[1][1]")} AS lo1, {_last("s.segments[1][2]")} AS hi1,
                        {_first("s.segments[2][1]")} AS lo2, {_last("s.segments[2][2]")} AS hi2,
                        CASE WHEN NOT coalesce({SIMPLE_SEGMENTS}, false)
                             THEN engagement_ranges_touched(s.segments, $4::float8, $5::int)
@@ -108,8 +143,8 @@ def single_pass(where: str, *, by_video: bool) -> str:
                             THEN engagement_ranges_watched(s.segments, $4::float8, $5::int)
                        END AS other_all,
                        count(*) AS sessions
-                FROM {_sessions(where, by_video=by_video)} CROSS JOIN bounds b
-                GROUP BY 1, 2, 3, 4, 5, 6
+                FROM {_sessions(where, by_video=by_video, hourly=hourly)} CROSS JOIN bounds b
+                GROUP BY 1, 2, 3, 4, 5, 6, 7
             ) AS g
             CROSS JOIN LATERAL (
                 -- A run adds at its start and takes away after its end; two runs' overlap is
@@ -138,10 +173,8 @@ def single_pass(where: str, *, by_video: bool) -> str:
                 UNION ALL
                 SELECT u.range + 1, 0, -g.sessions FROM unnest(g.other_all) AS u(range)
             ) AS e(position, delta, again)
-            GROUP BY e.position
-        ) AS d ON d.position = r.range
-        ORDER BY r.range
-    """  # noqa: S608 (fixed fragments; values are bound)
+            GROUP BY g.hour, e.position
+        )"""  # noqa: S608 (fixed fragments; values are bound)
 
 
 def _position(value: str) -> str:

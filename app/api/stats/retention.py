@@ -16,23 +16,52 @@ reached no range (docs/STORAGE.md), as they count as not completed.
 
 from __future__ import annotations
 
-from app.api.stats import range_counts
+from app.api.stats import engagement_hours, range_counts
 from app.api.stats.scope import Connection, Scope
 
 
 async def retention(
-    connection: Connection, scope: Scope, length: float, count: int, minimum_watch_seconds: float
+    connection: Connection,
+    scope: Scope,
+    length: float,
+    count: int,
+    minimum_watch_seconds: float,
+    *,
+    kept: bool = True,
 ) -> list[float | None]:
-    """The share of the plays that reached each range, in range order; None without plays."""
-    where, args = scope.condition()
-    args += [length, count, minimum_watch_seconds]
-    where = scope.narrowed(where + " AND s.watched >= $6", args)
+    """The share of the plays that reached each range, in range order; None without plays. For a
+    key, added up from the parts kept per hour (app/api/stats/engagement_hours.py) unless `kept`
+    is false (the tests that hold the two to each other)."""
+    if kept and scope.key_id is not None and range_counts.exact_for(length):
+        return await _key_retention(connection, scope, length, count, minimum_watch_seconds)
+    where, args = _where(scope, length, count, minimum_watch_seconds)
     if range_counts.exact_for(length):
         statement = _BY_RUNS.format(where=where, last=range_counts.last_below("s.furthest"))
     else:
         statement = _BY_RANGE.format(where=where)
     rows = await connection.fetch(statement, *args)
     return [None if not row["plays"] else row["reached"] / row["plays"] for row in rows]
+
+
+def _where(scope: Scope, length: float, count: int, minimum_watch_seconds: float) -> tuple[str, list[object]]:
+    """The plays' condition: the scope's $1..$3, $4 length, $5 count, $6 minimum, then filters."""
+    where, args = scope.condition()
+    args += [length, count, minimum_watch_seconds]
+    return scope.narrowed(where + " AND s.watched >= $6", args), args
+
+
+async def _key_retention(
+    connection: Connection, scope: Scope, length: float, count: int, minimum_watch_seconds: float
+) -> list[float | None]:
+    def hourly(stretch: Scope) -> tuple[str, list[object]]:
+        where, args = _where(stretch, length, count, minimum_watch_seconds)
+        last = range_counts.last_below("s.furthest")
+        return BY_HOUR.format(where=where, hour=range_counts.HOUR, last=last), args
+
+    name = engagement_hours.question_name("retention", scope, length, count, minimum_watch_seconds)
+    sums = await engagement_hours.summed(connection, scope, engagement_hours.Question(name, count, hourly))
+    plays = sums.again[0] if sums.again else 0
+    return [None if not plays else reached / plays for reached in sums.counted]
 
 
 # Parameters: the scope's $1..$3 (`where`, over `sessions s`), $4 length, $5 count, $6 minimum.
@@ -53,6 +82,33 @@ _BY_RUNS = """
     FROM generate_series(0, $5::int - 1) AS r(range)
     LEFT JOIN runs ON runs.last = r.range
     ORDER BY r.range
+"""
+
+# The same runs per UTC hour of a key's sessions: for each hour with plays, the plays that reached
+# each range (an array in range order) and all its plays (app/api/stats/engagement_hours.py).
+BY_HOUR = """
+    WITH bounds AS (
+        SELECT array_agg($4::float8 * r / $5::int ORDER BY r) AS lowers
+        FROM generate_series(0, $5::int - 1) AS r
+    ),
+    runs AS (
+        SELECT {hour} AS hour, {last} AS last, count(*) AS plays
+        FROM sessions s CROSS JOIN bounds b
+        WHERE {where}
+        GROUP BY 1, 2
+    ),
+    totals AS (SELECT hour, sum(plays)::bigint AS plays FROM runs GROUP BY hour)
+    SELECT t.hour, array_agg(t.reached ORDER BY t.range) AS reached, ARRAY[min(totals.plays)] AS plays
+    FROM (
+        SELECT h.hour, r.range,
+               coalesce(sum(runs.plays) OVER w, 0)::bigint AS reached
+        FROM totals h
+        CROSS JOIN generate_series(0, $5::int - 1) AS r(range)
+        LEFT JOIN runs ON runs.hour = h.hour AND runs.last = r.range
+        WINDOW w AS (PARTITION BY h.hour ORDER BY r.range DESC)
+    ) AS t
+    JOIN totals ON totals.hour = t.hour
+    GROUP BY t.hour
 """
 
 _BY_RANGE = """
