@@ -323,13 +323,20 @@ async def _drop_session_indexes(connection: asyncpg.Connection) -> list[tuple[st
     return [(row["name"], row["definition"]) for row in rows]
 
 
-async def measure(run: Callable[[], Awaitable[object]], runs: int) -> dict[str, float]:
+async def measure(
+    run: Callable[[], Awaitable[object]],
+    runs: int,
+    before_each: Callable[[], Awaitable[object]] | None = None,
+) -> dict[str, float]:
+    """`runs` timed runs after a warm-up; `before_each` (not timed) sets each run up."""
     started = time.perf_counter()
     await run()  # warm-up: caches, plans
     if time.perf_counter() - started > 5:
         runs = 3  # a query this slow says what it has to say in three runs
     times = []
     for _ in range(runs):
+        if before_each is not None:
+            await before_each()
         started = time.perf_counter()
         await run()
         times.append((time.perf_counter() - started) * 1000)
@@ -425,6 +432,16 @@ async def benchmark(url: str, runs: int, days: int, only: list[str]) -> dict[str
                     assert length is not None
                     return await stats.retention(connection, scope, length, 10, 1.0)
 
+                async def engagement_answer(connection: Any, videos: VideoQuery) -> object:
+                    scope = await stats.scope_for(connection, videos, start, end)
+                    assert scope is not None
+                    length = await stats.duration(connection, scope)
+                    assert length is not None
+                    return (
+                        await stats.ranges(connection, scope, length, 10),
+                        await stats.retention(connection, scope, length, 10, 1.0),
+                    )
+
                 questions: dict[str, Callable[[], Awaitable[object]]] = {
                     "plays": plays,
                     "sources": sources,
@@ -441,11 +458,17 @@ async def benchmark(url: str, runs: int, days: int, only: list[str]) -> dict[str
                         questions[f"plays {zone_name}"] = functools.partial(plays, zone=zone)
                         questions[f"sources {zone_name}"] = functools.partial(sources, zone=zone)
                         questions[f"qoe {zone_name}"] = functools.partial(qoe, zone=zone)
+                    # What /engagement answers (app/api/answers/engagement.py): the length, the
+                    # ranges and the retention; from the parts kept per hour, and with none kept.
+                    questions["engagement answer"] = functools.partial(engagement_answer, connection, videos)
+                    questions["engagement answer, nothing kept"] = questions["engagement answer"]
                 results[label] = {"sessions_in_window": counted}
                 for name, query in questions.items():
                     if only and name not in only:
                         continue
-                    results[label][name] = await measure(query, runs)
+                    forget = functools.partial(connection.execute, "DELETE FROM engagement_hours")
+                    cold = forget if name.endswith("nothing kept") else None
+                    results[label][name] = await measure(query, runs, cold)
                     print(f"{label:28} {name:24} {results[label][name]}", flush=True)
         return {"timescaledb": timescale, "window_days": days, "runs": runs, "results": results}
     finally:

@@ -55,3 +55,9 @@ CREATE TRIGGER sessions_late_insert AFTER INSERT ON sessions
 CREATE TRIGGER sessions_late_update AFTER UPDATE ON sessions
     FOR EACH ROW WHEN (NEW.started_at < now() - interval '1 hour' OR OLD.started_at < now() - interval '1 hour')
     EXECUTE FUNCTION session_hour_changed();
+
+-- Counting a key's sessions by hour groups them by their UTC hour: without statistics on that
+-- expression the planner takes every session for a group of its own and gives up the parallel
+-- partial aggregation (10 s instead of 6.6 s for a month of 3.3 million sessions).
+CREATE STATISTICS sessions_utc_hour ON (date_trunc('hour', started_at, 'UTC')) FROM sessions;
+ANALYZE sessions;
