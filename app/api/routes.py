@@ -171,8 +171,9 @@ def _query(endpoint: Endpoint) -> Handler:
         # Live rows are on the primary only (an unlogged table); stored sessions may be read from
         # a standby (app/db/reads.py).
         pool = _pool(request) if endpoint in LIVE_ENDPOINTS else _read_pool(request)
+        primary = None if pool is _pool(request) else _pool(request)
         async with pool.acquire() as connection:
-            db = Database(connection, await _timescale(request, connection))
+            db = Database(connection, await _timescale(request, connection), primary)
             body = await answer(db, params, datetime.now(UTC))
         if as_csv:
             return tables.csv_response(endpoint, params, body)

@@ -7,14 +7,17 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
+from app.api import stats
 from app.db.migrate import migrate
 from app.db.pool import create_pool
 from app.db.reads import Reads
+from tests.api.rows import add_key, add_session, add_video
 from tests.support.replication import Replicated
 from tests.support.server import ServerFactory
 
@@ -155,3 +158,35 @@ async def test_a_server_reads_stored_sessions_from_the_standby_and_says_so(
             await asyncio.to_thread(replicated.start_standby)
         await until(serving, 30)
     server.stop()
+
+
+async def test_engagement_parts_are_kept_on_the_primary_and_read_on_the_standby(reads: Reads) -> None:
+    """A whole key's engagement asked on the standby: the settled hours' parts are counted and
+    kept on the primary (the standby is read-only), and the answer is the direct count's."""
+    await until(lambda: reads.state.serving_reads)
+    now = datetime.now(UTC)
+    async with reads.primary.acquire() as primary:
+        key_id, _ = await add_key(primary)
+        video = await add_video(primary, key_id, {"replicated": "engagement"}, duration=30.0)
+        for minutes in range(0, 24 * 60, 37):
+            await add_session(primary, key_id, video, now - timedelta(minutes=minutes), 20.0)
+        written = await primary.fetchval("SELECT pg_current_wal_lsn()::text")
+
+    async def replayed() -> bool:
+        standby_lsn = await reads.pool().fetchval("SELECT pg_last_wal_replay_lsn()::text")
+        return bool(
+            await reads.primary.fetchval("SELECT $1::text::pg_lsn >= $2::text::pg_lsn", standby_lsn, written)
+        )
+
+    await until(replayed)
+    scope = stats.Scope(now - timedelta(days=1), now, key_id=key_id)
+    async with reads.pool().acquire() as standby:
+        assert await standby.fetchval("SELECT pg_is_in_recovery()")
+        on_standby = await stats.ranges(standby, scope, 30.0, 10, keeper=reads.primary)
+        shares = await stats.retention(standby, scope, 30.0, 10, 1.0, keeper=reads.primary)
+    kept = "SELECT count(*) FROM engagement_hours WHERE key_id = $1"
+    assert await reads.primary.fetchval(kept, key_id) > 0
+    async with reads.primary.acquire() as primary:
+        assert on_standby == await stats.ranges(primary, scope, 30.0, 10, kept=False)
+        assert shares == await stats.retention(primary, scope, 30.0, 10, 1.0, kept=False)
+    assert [r.viewers for r in on_standby] == [39] * 7 + [0] * 3  # 0-20 s of a 30 s video

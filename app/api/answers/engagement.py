@@ -35,10 +35,12 @@ async def engagement(db: Database, params: StatsParams, now: datetime) -> Answer
         ranges = []
         retention: list[float | None] = []
         if scope is not None and length is not None:
-            ranges = await stats.ranges(db.connection, scope, length, count, minimum_watch_seconds=minimum)
+            ranges = await stats.ranges(
+                db.connection, scope, length, count, minimum_watch_seconds=minimum, keeper=db.primary
+            )
             # Over the plays, always: a page that never played reached no range and is no play.
             retention = await stats.retention(
-                db.connection, scope, length, count, params.minimum_watch_seconds
+                db.connection, scope, length, count, params.minimum_watch_seconds, keeper=db.primary
             )
         plays = None
         if minimum is not None:

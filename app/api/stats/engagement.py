@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import asyncpg
+
 from app import zones
 from app.api.buckets import bucket_sql
 from app.api.stats import engagement_hours, range_counts, seconds
@@ -122,17 +124,19 @@ async def ranges(
     minimum_watch_seconds: float | None = None,
     single_pass: bool = True,
     kept: bool = True,
+    keeper: asyncpg.Pool | None = None,
 ) -> list[RangeViewers]:
     """`length` cut into `count` equal ranges; for each, the sessions that overlap it by > 0 s
     and their rewatches of it.
 
     In one parallel pass over the sessions (app/api/stats/range_counts.py) wherever that is exact,
     and for a key from the parts kept per hour (app/api/stats/engagement_hours.py);
-    `single_pass=False` and `kept=False` are for the tests that hold each to the definition.
+    `single_pass=False` and `kept=False` are for the tests that hold each to the definition;
+    `keeper` is the primary when `connection` is a read standby's.
     """
     exact = single_pass and range_counts.exact_for(length)
     if exact and scope.key_id is not None and kept:
-        return await _key_ranges(connection, scope, length, count, minimum_watch_seconds)
+        return await _key_ranges(connection, scope, length, count, minimum_watch_seconds, keeper)
     where, args = _ranges_where(scope, length, count, minimum_watch_seconds)
     if exact:
         statement = range_counts.single_pass(where, by_video=scope.key_id is None)
@@ -155,7 +159,12 @@ def _ranges_where(
 
 
 async def _key_ranges(
-    connection: Connection, scope: Scope, length: float, count: int, minimum_watch_seconds: float | None
+    connection: Connection,
+    scope: Scope,
+    length: float,
+    count: int,
+    minimum_watch_seconds: float | None,
+    keeper: asyncpg.Pool | None,
 ) -> list[RangeViewers]:
     """A key's ranges added up from hours (app/api/stats/engagement_hours.py)."""
 
@@ -164,7 +173,8 @@ async def _key_ranges(
         return range_counts.hourly_pass(where), args
 
     name = engagement_hours.question_name("ranges", scope, length, count, minimum_watch_seconds)
-    sums = await engagement_hours.summed(connection, scope, engagement_hours.Question(name, count, hourly))
+    question = engagement_hours.Question(name, count, hourly)
+    sums = await engagement_hours.summed(connection, scope, question, keeper)
     again = sums.again + [0] * (count - len(sums.again))
     return [
         RangeViewers(r, length * r / count, length * (r + 1) / count, sums.counted[r], again[r])

@@ -19,8 +19,9 @@ next ones read some hundred kept rows and the last hours' sessions. All of it ha
 repeatable-read transaction, so the parts counted and the generations they are kept with are of
 one snapshot. A deletion of sessions removes the kept parts of its key under an exclusive lock
 that counting takes shared (`forget`), so a part counted before a deletion is never kept after it.
-On a read standby (a read-only connection) nothing is kept: the parts the primary kept are used,
-and the rest is counted.
+On a read standby (a read-only connection) the parts that reached it are used; when a settled
+hour has none, the question goes to the primary (the `keeper`), which counts and keeps it, so the
+next one is the standby's again.
 """
 
 from __future__ import annotations
@@ -74,19 +75,34 @@ def question_name(kind: str, scope: Scope, *values: object) -> str:
     return orjson.dumps([kind, shown, list(scope.filters.columns())]).decode()
 
 
-async def summed(connection: Connection, scope: Scope, question: Question) -> Sums:
-    """The question's arrays over the scope's window, from kept parts and counted stretches."""
+async def summed(
+    connection: Connection, scope: Scope, question: Question, keeper: asyncpg.Pool | None = None
+) -> Sums:
+    """The question's arrays over the scope's window, from kept parts and counted stretches. On a
+    read standby with the primary as `keeper`, a question that finds a settled hour without its
+    part is asked on the primary, which keeps it; otherwise the standby counts what is missing."""
     writable = not await connection.fetchval("SELECT pg_is_in_recovery()")
-    if writable:
-        await connection.execute("SELECT pg_advisory_lock_shared($1)", LOCK_ID)
+    if not writable:
+        sums = await _summed(connection, scope, question, writable=False, complete=keeper is not None)
+        if sums is not None:
+            return sums
+        assert keeper is not None
+        async with keeper.acquire() as primary:
+            return await summed(primary, scope, question)
+    await connection.execute("SELECT pg_advisory_lock_shared($1)", LOCK_ID)
     try:
-        return await _summed(connection, scope, question, writable)
+        counted = await _summed(connection, scope, question, writable=True, complete=False)
+        assert counted is not None
+        return counted
     finally:
-        if writable:
-            await connection.execute("SELECT pg_advisory_unlock_shared($1)", LOCK_ID)
+        await connection.execute("SELECT pg_advisory_unlock_shared($1)", LOCK_ID)
 
 
-async def _summed(connection: Connection, scope: Scope, question: Question, writable: bool) -> Sums:
+async def _summed(
+    connection: Connection, scope: Scope, question: Question, *, writable: bool, complete: bool
+) -> Sums | None:
+    """The sums; None, counting nothing, when `complete` asks for every settled hour's part kept
+    and one is not."""
     key_id = scope.key_id
     assert key_id is not None, "parts are kept for keys"
     stop = scope.end + TICK
@@ -99,11 +115,13 @@ async def _summed(connection: Connection, scope: Scope, question: Question, writ
         if first < limit:
             for row in await connection.fetch(_KEPT, key_id, question.name, first, limit):
                 kept[row["hour"]] = (list(row["counted"]), list(row["again"]))
+        missing = [hour for hour in _hours(first, limit) if hour not in kept]
+        if complete and missing:
+            return None
         for piece_start, piece_stop in _stretches(scope.start, stop, first, limit, kept):
             statement, args = question.count(scope.during(piece_start, piece_stop - TICK))
             for row in await connection.fetch(statement, *args):
                 counted[row[0]] = (list(row[1]), list(row[2]))
-        missing = [hour for hour in _hours(first, limit) if hour not in kept]
         if writable and missing:
             await _keep(connection, key_id, question.name, missing, counted)
     for part in (*kept.values(), *counted.values()):

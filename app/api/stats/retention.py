@@ -16,6 +16,8 @@ reached no range (docs/STORAGE.md), as they count as not completed.
 
 from __future__ import annotations
 
+import asyncpg
+
 from app.api.stats import engagement_hours, range_counts
 from app.api.stats.scope import Connection, Scope
 
@@ -28,12 +30,14 @@ async def retention(
     minimum_watch_seconds: float,
     *,
     kept: bool = True,
+    keeper: asyncpg.Pool | None = None,
 ) -> list[float | None]:
     """The share of the plays that reached each range, in range order; None without plays. For a
     key, added up from the parts kept per hour (app/api/stats/engagement_hours.py) unless `kept`
-    is false (the tests that hold the two to each other)."""
+    is false (the tests that hold the two to each other); `keeper` is the primary when
+    `connection` is a read standby's."""
     if kept and scope.key_id is not None and range_counts.exact_for(length):
-        return await _key_retention(connection, scope, length, count, minimum_watch_seconds)
+        return await _key_retention(connection, scope, length, count, minimum_watch_seconds, keeper)
     where, args = _where(scope, length, count, minimum_watch_seconds)
     if range_counts.exact_for(length):
         statement = _BY_RUNS.format(where=where, last=range_counts.last_below("s.furthest"))
@@ -51,7 +55,12 @@ def _where(scope: Scope, length: float, count: int, minimum_watch_seconds: float
 
 
 async def _key_retention(
-    connection: Connection, scope: Scope, length: float, count: int, minimum_watch_seconds: float
+    connection: Connection,
+    scope: Scope,
+    length: float,
+    count: int,
+    minimum_watch_seconds: float,
+    keeper: asyncpg.Pool | None,
 ) -> list[float | None]:
     def hourly(stretch: Scope) -> tuple[str, list[object]]:
         where, args = _where(stretch, length, count, minimum_watch_seconds)
@@ -59,7 +68,8 @@ async def _key_retention(
         return BY_HOUR.format(where=where, hour=range_counts.HOUR, last=last), args
 
     name = engagement_hours.question_name("retention", scope, length, count, minimum_watch_seconds)
-    sums = await engagement_hours.summed(connection, scope, engagement_hours.Question(name, count, hourly))
+    question = engagement_hours.Question(name, count, hourly)
+    sums = await engagement_hours.summed(connection, scope, question, keeper)
     plays = sums.again[0] if sums.again else 0
     return [None if not plays else reached / plays for reached in sums.counted]
 

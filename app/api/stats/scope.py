@@ -18,10 +18,13 @@ Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """A connection, and whether the server it reaches has TimescaleDB's `time_bucket`."""
+    """A connection, and whether the server it reaches has TimescaleDB's `time_bucket`; when the
+    connection is a read standby's, the primary, where what is kept for later questions is
+    written (app/api/stats/engagement_hours.py)."""
 
     connection: Connection
     timescale: bool
+    primary: asyncpg.Pool | None = None
 
     @classmethod
     async def of(cls, connection: Connection) -> Database:
