@@ -230,3 +230,19 @@ def test_keepable_hours_start_at_the_first_whole_hour(start_offset: timedelta) -
     first, limit = _keepable(start, now, now)
     assert first == datetime(2026, 6, 1, 1 if start_offset else 0, tzinfo=UTC)
     assert limit == now - SETTLED
+
+
+async def test_only_rows_older_than_an_hour_move_their_hour_on(
+    db: asyncpg.Connection, server: ServerProcess
+) -> None:
+    """The trigger's edge: a row started just inside the last hour leaves the generations alone,
+    one started just before it moves its hour on."""
+    key_id, _ = await add_key(db)
+    video = await add_video(db, key_id, {"edge": "late rows"}, duration=30.0)
+    now = await db.fetchval("SELECT now()")
+    await add_session(db, key_id, video, now - HOUR + timedelta(seconds=30), 3.0)
+    assert not await db.fetchval("SELECT count(*) FROM session_hour_changes WHERE key_id = $1", key_id)
+    await add_session(db, key_id, video, now - HOUR - timedelta(seconds=30), 3.0)
+    assert (
+        await db.fetchval("SELECT sum(generation) FROM session_hour_changes WHERE key_id = $1", key_id) == 1
+    )
