@@ -148,6 +148,24 @@ def server_url(data_dir: Path) -> str:
     return str(server.get_uri())
 
 
+async def open_database(url: str, database: str, *, fresh: bool = False) -> asyncpg.Connection:
+    """A connection to the benchmark's own database on the server, created (or, `fresh`,
+    created anew) when needed and migrated."""
+    admin = await asyncpg.connect(url)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if exists and fresh:
+            await admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await admin.close()
+    connection = await asyncpg.connect(with_database(url, database))
+    await migrate(connection)
+    return connection
+
+
 async def prepare(
     url: str,
     sessions: int,
@@ -161,19 +179,8 @@ async def prepare(
     """Generate the sessions into `database` (once) and bulk-build the rollups from them.
     benchmarks/rollup_designs.py loads its own database with it and skips the write-cost pass,
     which it measures in its own way."""
-    admin = await asyncpg.connect(url)
+    connection = await open_database(url, database, fresh=fresh)
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
-        if exists and fresh:
-            await admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await admin.close()
-    connection = await asyncpg.connect(with_database(url, database))
-    try:
-        await migrate(connection)
         have = await connection.fetchval("SELECT count(*) FROM sessions")
         if have == sessions:
             print(f"reusing {have:,} sessions in {database}")
