@@ -152,28 +152,47 @@ def server_url(data_dir: Path) -> str:
     return str(server.get_uri())
 
 
-async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) -> dict[str, Any]:
+async def open_database(url: str, database: str, *, fresh: bool = False) -> asyncpg.Connection:
+    """A connection to the benchmark's own database on the server, created (or, `fresh`,
+    created anew) when needed and migrated."""
     admin = await asyncpg.connect(url)
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if exists and fresh:
-            await admin.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
+            await admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
             exists = None
         if not exists:
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+            await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
-    connection = await asyncpg.connect(with_database(url, DATABASE))
+    connection = await asyncpg.connect(with_database(url, database))
+    await migrate(connection)
+    return connection
+
+
+async def prepare(
+    url: str,
+    sessions: int,
+    videos: int,
+    days: int,
+    fresh: bool,
+    *,
+    database: str = DATABASE,
+    measure_write_cost: bool = True,
+) -> dict[str, Any]:
+    """Generate the sessions into `database` (once) and bulk-build the rollups from them.
+    benchmarks/rollup_designs.py loads its own database with it and skips the write-cost pass,
+    which it measures in its own way."""
+    connection = await open_database(url, database, fresh=fresh)
     try:
-        await migrate(connection)
         have = await connection.fetchval("SELECT count(*) FROM sessions")
         if have == sessions:
-            print(f"reusing {have:,} sessions in {DATABASE}")
+            print(f"reusing {have:,} sessions in {database}")
             stored = await connection.fetchval("SELECT obj_description('sessions'::regclass)")
             reused: dict[str, Any] = json.loads(stored or "{}")
             return reused
         if have:
-            raise SystemExit(f"{DATABASE} holds {have:,} sessions, not {sessions:,}: use --fresh")
+            raise SystemExit(f"{database} holds {have:,} sessions, not {sessions:,}: use --fresh")
         key_id = await connection.fetchval("INSERT INTO keys (key) VALUES ('bench') RETURNING id")
         await connection.execute(
             """
@@ -195,7 +214,7 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         for trigger in ROLLUP_TRIGGERS + LATE_ROW_TRIGGERS:
             await connection.execute(f"ALTER TABLE sessions DISABLE TRIGGER {trigger}")
         started = time.perf_counter()
-        await connection.execute(GENERATE, key_id, videos, now, days, sessions, timeout=None)
+        await _without_triggers(connection, GENERATE, key_id, videos, now, days, sessions)
         generated = time.perf_counter() - started
         print(f"generated {sessions:,} sessions in {generated:.0f} s")
         started = time.perf_counter()
@@ -236,7 +255,7 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
             "sources_rebuild_seconds": round(sources_rebuilt, 1),
             "videos_rebuild_seconds": round(videos_rebuilt, 1),
             "sizes_mb": await sizes_mb(connection),
-            "write_cost": await write_cost(connection, key_id, videos),
+            "write_cost": await write_cost(connection, key_id, videos) if measure_write_cost else {},
             "index_seconds": index_seconds,
             "vacuum_analyze_seconds": round(vacuumed, 1),
         }
@@ -244,6 +263,23 @@ async def prepare(url: str, sessions: int, videos: int, days: int, fresh: bool) 
         return facts
     finally:
         await connection.close()
+
+
+async def _without_triggers(connection: asyncpg.Connection, statement: str, *args: object) -> None:
+    """Run the bulk insert with no trigger firing. On TimescaleDB, disabling the rollup triggers
+    on the hypertable is not enough: a chunk created afterwards (as the bulk insert creates them)
+    gets enabled copies, and 10 M sessions would then be rolled up one row at a time. Replica mode
+    skips every ordinary trigger, on every chunk; it needs a superuser, as the embedded server's is."""
+    is_superuser = await connection.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if not is_superuser:
+        print("not a superuser: on TimescaleDB, new chunks' rollup triggers will fire during the load")
+        await connection.execute(statement, *args, timeout=None)
+        return
+    await connection.execute("SET session_replication_role = replica")
+    try:
+        await connection.execute(statement, *args, timeout=None)
+    finally:
+        await connection.execute("RESET session_replication_role")
 
 
 async def sizes_mb(connection: asyncpg.Connection) -> dict[str, int]:
