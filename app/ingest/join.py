@@ -32,7 +32,8 @@ MAX_IDENTIFIER = 512  # characters kept of the label
 MAX_URL = 2048
 # Pages and metadata remembered, so that the sessions of one page or one video share one copy
 # (an open session is mostly the stack's memory; its page and metadata were a fifth of the rest).
-SHARED = 4096
+# The least recently used go first; at the limits above, a few MiB at most whatever is sent.
+SHARED = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,9 @@ def read_join(payload: dict[str, Any], socket_page: Page | None) -> JoinRequest 
 
 def shared(metadata: Any) -> Any:
     """Metadata equal to that of a recent join, field order included, is that join's object:
-    the sessions of one video share it. Nothing changes metadata once read (the rows and the
-    sinks' copies are made from it), so sharing it is safe."""
+    the sessions of one video share it. Nothing here changes metadata once read (rows and
+    journal lines are written from it; a sink is handed it to read, as before, when it was
+    already shared by every row of its session)."""
     try:
         text = orjson.dumps(metadata)
     except TypeError:  # not what a frame gives (orjson read it): keep it as it is
