@@ -51,6 +51,19 @@ class Channel:
 class Connection:
     """The channels joined on one socket, and the answer to each frame."""
 
+    # One lives as long as its socket: no instance dictionary.
+    __slots__ = (
+        "_channels",
+        "_client",
+        "_clock",
+        "_country",
+        "_hub",
+        "_keys",
+        "_limits",
+        "_page",
+        "_resumption",
+    )
+
     def __init__(
         self,
         *,

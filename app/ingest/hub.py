@@ -124,6 +124,8 @@ class Hub:
         self._writer = writer
         self._open: dict[uuid.UUID, OpenSession] = {}
         self._schedule: CheckpointSchedule[OpenSession] = CheckpointSchedule(checkpoint_interval)
+        # The entries of the last count of sessions playing now, each the one object its sessions share.
+        self._playing: dict[Playing, Playing] = {}
         self.process_id = process_id or uuid.uuid4()
 
     def __len__(self) -> int:
@@ -210,14 +212,16 @@ class Hub:
     def playing_by_video_and_page(self) -> Counter[Playing]:
         """Sessions playing now, per video and page: what this process publishes (app/live.py)."""
         # Every second over every open session: each session's entry is made once, when it is
-        # first seen playing (its video and page do not change), not at every count.
+        # first seen playing (its video and page do not change), not at every count; and the
+        # sessions of one video and page hold one entry, the one counted last time if there was.
         counts: Counter[Playing] = Counter()
+        known = self._playing
         for s in self._open.values():
             if s.session.open_from is not None:  # playing
                 live = s.live
                 if live is None:
-                    live = s.live = Playing(
-                        s.key_id, metadata_text(s.metadata), s.identifier, s.page_url, s.page_host
-                    )
+                    made = Playing(s.key_id, metadata_text(s.metadata), s.identifier, s.page_url, s.page_host)
+                    live = s.live = known.setdefault(made, made)
                 counts[live] += 1
+        self._playing = {live: live for live in counts}
         return counts

@@ -10,6 +10,7 @@ Each refusal names the field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,10 @@ MAX_METADATA_BYTES = 2400
 MAX_METADATA_DEPTH = 32
 MAX_IDENTIFIER = 512  # characters kept of the label
 MAX_URL = 2048
+# Pages and metadata remembered, so that the sessions of one page or one video share one copy
+# (an open session is mostly the stack's memory; its page and metadata were a fifth of the rest).
+# The least recently used go first; at the limits above, a few MiB at most whatever is sent.
+SHARED = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +45,31 @@ class Page:
 
     @classmethod
     def parse(cls, value: object) -> Page | None:
-        """The page of a URL, or None for anything that is not an http(s) URL with a host."""
+        """The page of a URL, or None for anything that is not an http(s) URL with a host. The
+        same page is the same object, for every socket and join of it."""
         if not isinstance(value, str) or not 0 < len(value) <= MAX_URL or "\x00" in value:
             return None
-        try:
-            parts = urlsplit(value)
-            host = (parts.hostname or "").lower()
-            port = parts.port
-        except ValueError:
-            return None
-        if parts.scheme not in ("http", "https") or not host:
-            return None
-        netloc = f"{host}:{port}" if port else host
-        return cls(f"{parts.scheme}://{netloc}{parts.path or '/'}", host)
+        return _parsed(value)
+
+
+@lru_cache(maxsize=SHARED)
+def _parsed(value: str) -> Page | None:
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    netloc = f"{host}:{port}" if port else host
+    return _page(f"{parts.scheme}://{netloc}{parts.path or '/'}", host)
+
+
+@lru_cache(maxsize=SHARED)
+def _page(url: str, host: str) -> Page:
+    """One object for a page, whatever its query string or fragment was."""
+    return Page(url, host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +106,26 @@ def read_join(payload: dict[str, Any], socket_page: Page | None) -> JoinRequest 
             _text_bytes(identifier)
         except _Unstorable:
             return "identifier must be valid Unicode text"
-    return JoinRequest(key=key, metadata=metadata, identifier=identifier, page=page)
+    return JoinRequest(key=key, metadata=shared(metadata), identifier=identifier, page=page)
+
+
+def shared(metadata: Any) -> Any:
+    """Metadata equal to that of a recent join, field order included, is that join's object:
+    the sessions of one video share it. Nothing here changes metadata once read (rows and
+    journal lines are written from it; a sink is handed it to read, as before, when it was
+    already shared by every row of its session)."""
+    try:
+        text = orjson.dumps(metadata)
+    except TypeError:  # not what a frame gives (orjson read it): keep it as it is
+        return metadata
+    known = _metadata(text)
+    # Equal unless it held what JSON cannot (NaN, infinity: written as null), which no frame does.
+    return known if known == metadata else metadata
+
+
+@lru_cache(maxsize=SHARED)
+def _metadata(text: bytes) -> Any:
+    return orjson.loads(text)
 
 
 def _metadata_problem(metadata: Any) -> str | None:

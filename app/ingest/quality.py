@@ -25,6 +25,7 @@ from app.ingest.failure import Failure, read_failure
 # The states a `playback` summary may report (docs/PROTOCOL.md). `starting`: a play intent and no
 # first frame yet; the others are the player's.
 STATES = ("starting", "playing", "rebuffering", "seeking", "paused", "ended")
+_STATE_NAMES = {state: state for state in STATES}
 # States in which time passes as watch time, and so goes on after a summary until the next one.
 _RUNNING = ("starting", "playing", "rebuffering", "seeking")
 # Exit types, as stored (`exit` is NULL for a session with no play intent).
@@ -129,8 +130,11 @@ class Quality:
         self.intent = True
         get = payload.get
         state = get("state")
-        if state.__class__ is str and state in STATES:
-            self.state = state
+        if state.__class__ is str:
+            # Kept as our own copy of the name, not the frame's: one string for every session.
+            known = _STATE_NAMES.get(state)
+            if known is not None:
+                self.state = known
         self.hidden = get("hidden") is True
         self.state_at = at
         if self.startup is None:

@@ -18,6 +18,7 @@ from app.ingest import orphans
 from app.ingest.channels import Limits
 from app.ingest.country import Countries
 from app.ingest.hub import Hub
+from app.ingest.idle import IdleSweeper
 from app.ingest.keys import KeyCheck
 from app.ingest.record import SessionRecord
 from app.ingest.resume import Resumption
@@ -56,6 +57,7 @@ class Ingest:
         self.keys = KeyCheck(pool)
         self.countries = Countries(settings.geoip_database)
         self.resumption = Resumption(pool)
+        self.idle = IdleSweeper(settings.idle_timeout)
         self._pool = pool
         self._sockets: Counter[str] = Counter()
         self._writer_task: asyncio.Task[None] | None = None
@@ -77,6 +79,7 @@ class Ingest:
         self._writer_task = asyncio.create_task(self.writer.run(), name="writer")
         self._jobs = [
             asyncio.create_task(self._checkpoints(), name="checkpoints"),
+            asyncio.create_task(self.idle.run(), name="idle"),
             asyncio.create_task(self._publish_live(), name="live"),
             asyncio.create_task(self._finalize_orphans(), name="orphans"),
         ]

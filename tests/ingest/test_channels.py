@@ -6,6 +6,8 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from app.ingest.channels import Connection, Limits
 from app.ingest.hub import Hub
 from app.ingest.join import Page
@@ -52,7 +54,7 @@ def frame(*parts: Any) -> str:
     return json.dumps(list(parts))
 
 
-async def test_a_fault_in_one_channel_errors_that_channel_only() -> None:
+async def test_a_fault_in_one_channel_errors_that_channel_only(monkeypatch: pytest.MonkeyPatch) -> None:
     writer, clock = RecordingWriter(), [100.0]
     conn = connection(writer, clock)
     for name in ("a", "b"):
@@ -63,14 +65,15 @@ async def test_a_fault_in_one_channel_errors_that_channel_only() -> None:
     clock[0] = 105.0
 
     # Handling this channel's frames now raises: it stands for any bug of ours.
-    original = conn._dispatch
+    # (A Connection has no instance dictionary, so the method is replaced on the class.)
+    original = Connection._dispatch
 
-    def failing(parsed: Any) -> list[str]:
+    def failing(self: Connection, parsed: Any) -> list[str]:
         if parsed.topic.endswith("a" * 21):
             raise RuntimeError("bug")
-        return original(parsed)
+        return original(self, parsed)
 
-    conn._dispatch = failing  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(Connection, "_dispatch", failing)
     out = await conn.answer(frame("1", "3", "session:" + "a" * 21, "event", {"name": "pause", "to": 3}))
     assert [json.loads(f) for f in out] == [["1", "1", "session:" + "a" * 21, "phx_error", {}]]
     # The failed channel's session is kept (5 s of play), the other channel still answers.
