@@ -143,6 +143,11 @@ class _Unstorable(ValueError):
     pass
 
 
+# What orjson writes: signed and unsigned 64-bit integers.
+_SMALLEST_INT = -(2**63)
+_LARGEST_INT = 2**64 - 1
+
+
 def stored_size_bound(metadata: Any) -> int:
     """At least the size of the metadata as PostgreSQL stores it (jsonb, uncompressed); raises
     for what it cannot store. Walked without recursion, so that hostile nesting costs a loop,
@@ -169,6 +174,10 @@ def stored_size_bound(metadata: Any) -> int:
             size += _CONTAINER
             pending.extend((inner, depth + 1) for inner in value)
         elif isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int) and not _SMALLEST_INT <= value <= _LARGEST_INT:
+                # A frame never holds one (orjson reads such a number as a float), and the
+                # journal and sinks, which write with orjson, could not write it.
+                raise _Unstorable("numbers must be within 64-bit integers")
             size += _NUMBER + len(orjson.dumps(value))
     return size
 

@@ -111,6 +111,13 @@ def test_a_page_url_with_a_nul_is_no_page() -> None:
     assert read_join({"key": "K", "metadata": {}, "source_url": "https://a\x00.example/"}, None) == MISSING
 
 
+def test_metadata_integers_at_the_64_bit_edges() -> None:
+    for storable in (-(2**63), 2**64 - 1):
+        assert isinstance(join(metadata={"n": storable}), JoinRequest)
+    for beyond in (-(2**63) - 1, 2**64):
+        assert join(metadata={"n": [beyond]}) == "metadata numbers must be within 64-bit integers"
+
+
 def test_page_url_length_at_its_edge() -> None:
     base = "https://a.example/"
     assert Page.parse(base + "p" * (MAX_URL - len(base))) is not None
