@@ -53,6 +53,7 @@ class Connection:
 
     # One lives as long as its socket: no instance dictionary.
     __slots__ = (
+        "_channel",
         "_channels",
         "_client",
         "_clock",
@@ -62,6 +63,7 @@ class Connection:
         "_limits",
         "_page",
         "_resumption",
+        "_topic",
     )
 
     def __init__(
@@ -84,11 +86,49 @@ class Connection:
         self._hub = hub
         self._limits = limits
         self._clock = clock
-        self._channels: dict[str, Channel] = {}
+        # Nearly every page joins one channel: it is kept here, and a dict made only for more
+        # (an open socket's dict was a tenth of what the server adds to the stack's memory).
+        self._topic: str | None = None
+        self._channel: Channel | None = None
+        self._channels: dict[str, Channel] | None = None
 
     @property
     def sessions(self) -> int:
-        return len(self._channels)
+        return len(self._all())
+
+    def topics(self) -> list[str]:
+        """The topics joined on this socket."""
+        if self._channels is not None:
+            return list(self._channels)
+        return [] if self._topic is None else [self._topic]
+
+    def _get(self, topic: str) -> Channel | None:
+        if self._channels is not None:
+            return self._channels.get(topic)
+        return self._channel if topic == self._topic else None
+
+    def _pop(self, topic: str) -> Channel | None:
+        if self._channels is not None:
+            return self._channels.pop(topic, None)
+        if topic != self._topic:
+            return None
+        channel, self._topic, self._channel = self._channel, None, None
+        return channel
+
+    def _put(self, topic: str, channel: Channel) -> None:
+        if self._channels is None and self._topic in (None, topic):
+            self._topic, self._channel = topic, channel
+            return
+        if self._channels is None:
+            assert self._topic is not None and self._channel is not None
+            self._channels = {self._topic: self._channel}
+            self._topic, self._channel = None, None
+        self._channels[topic] = channel
+
+    def _all(self) -> list[Channel]:
+        if self._channels is not None:
+            return list(self._channels.values())
+        return [] if self._channel is None else [self._channel]
 
     def receive(self, text: str | bytes) -> list[str] | Awaitable[list[str]]:
         """The frames to send in answer to one received frame (often none, maybe one or two).
@@ -123,7 +163,7 @@ class Connection:
         its other channels carry on. What the session watched so far is stored; the client
         rejoins (Phoenix clients do on phx_error), which continues the same session."""
         log.exception("event=channel_failed topic=%r event=%r", frame.topic, frame.event)
-        channel = self._channels.pop(frame.topic, None)
+        channel = self._pop(frame.topic)
         if channel is None:
             return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, "internal error")]
         self._hub.end(channel.open, self._clock())
@@ -135,14 +175,14 @@ class Connection:
             if frame.event == "heartbeat":
                 return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
             return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
-        channel = self._channels.get(frame.topic)
+        channel = self._get(frame.topic)
         if frame.event == "phx_leave":
             return self._leave(frame, channel)
         if channel is None:
             return [protocol.reply_error(None, frame.ref, frame.topic, UNMATCHED)]
         if channel.open.ended:
             # A rejoin on another socket took this session over; this socket is stale.
-            del self._channels[frame.topic]
+            self._pop(frame.topic)
             return [protocol.close(channel.join_ref, frame.topic)]
         if frame.event == "event":
             return self._event(frame, channel)
@@ -151,9 +191,9 @@ class Connection:
     def close(self) -> None:
         """The socket is gone: every session on it has ended."""
         at = self._clock()
-        for channel in self._channels.values():
+        for channel in self._all():
             self._hub.end(channel.open, at)
-        self._channels.clear()
+        self._topic, self._channel, self._channels = None, None, None
 
     def _refuse(self, bad: BadFrame) -> list[str]:
         telemetry.FRAMES_REJECTED.labels(reason=bad.kind).inc()
@@ -170,12 +210,12 @@ class Connection:
         if isinstance(request, str):
             return [protocol.reply_error(frame.join_ref, frame.ref, frame.topic, request)]
         out: list[str] = []
-        previous = self._channels.pop(frame.topic, None)
+        previous = self._pop(frame.topic)
         if previous is not None:
             # A second join of a joined topic replaces it, as Phoenix does.
             out.append(protocol.close(previous.join_ref, frame.topic))
             self._hub.end(previous.open, self._clock())
-        if len(self._channels) >= self._limits.max_sessions_per_socket:
+        if self.sessions >= self._limits.max_sessions_per_socket:
             reason = f"too many sessions on this socket (limit {self._limits.max_sessions_per_socket})"
             out.append(protocol.reply_error(frame.join_ref, frame.ref, frame.topic, reason))
             return out
@@ -201,7 +241,7 @@ class Connection:
             country=self._country,
         )
         self._hub.open(opened, self._clock())
-        self._channels[frame.topic] = Channel(frame.join_ref, opened)
+        self._put(frame.topic, Channel(frame.join_ref, opened))
         out.append(protocol.reply_ok(frame.join_ref, frame.ref, frame.topic))
         return out
 
@@ -229,7 +269,7 @@ class Connection:
     def _leave(self, frame: Frame, channel: Channel | None) -> list[str]:
         out = [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
         if channel is not None:
-            del self._channels[frame.topic]
+            self._pop(frame.topic)
             self._hub.end(channel.open, self._clock())
             out.append(protocol.close(channel.join_ref, frame.topic))
         return out
