@@ -40,7 +40,8 @@ function App() {
   useEffect(() => {
     if (!choosing) return;
     const choose = (list) => navigate(urlFor(state.path, state, { key: defaultKey(list) }, { own: true }), { replace: true });
-    keys().then(choose, () => choose([]));
+    // Tracked, so the view is not marked drawn at the keyless URL while the keys are asked for.
+    track(keys().then(choose, () => choose([])));
   }, [choosing, state]);
   useEffect(() => {
     // Spell every default out in the URL, so that copying it copies this exact view.
