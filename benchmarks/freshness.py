@@ -11,7 +11,9 @@ watcher as it happens, which looks its final row up by id (derived from key and 
 server derives it) every 20 ms and notes when it first appears. Looking up a sample by primary
 key keeps the watcher's own load on the database small. The API answers from that table (or a
 standby, which this does not measure), so a row there is a session the API counts. Reported: the
-median, p99 and maximum of (seen - left) over the samples, and the samples never seen.
+median, p99 and maximum of (seen - left) over the samples, the samples never seen, and the
+server's own count of its write batches by duration (from its /metrics), which says whether a
+tail is the writer's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from multiprocessing.connection import Connection
 from multiprocessing.queues import Queue
@@ -192,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             pipes.append(ours)
             processes.append(process)
         delays, missing = asyncio.run(_watch(database.url or "", key, left, start_at + args.seconds + 15.0))
+        batches = _writer_batches(target.port)
         sessions = errors = 0
         for pipe, process in zip(pipes, processes, strict=True):
             count, first_errors, failed = pipe.recv()
@@ -209,7 +213,29 @@ def main(argv: list[str] | None = None) -> int:
             f"sampled {len(delays)}: seen after median {statistics.median(delays) * 1000:.0f} ms, "
             f"p99 {p99 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms; never seen: {missing}"
         )
+    print(batches)
     return 0
+
+
+def _writer_batches(port: int) -> str:
+    """The server's own account of its writes (its /metrics): how many batches, their mean time,
+    and how many took longer than each bound, which says whether a tail is the writer's."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    buckets: dict[str, float] = {}
+    total = count = 0.0
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name.startswith("video_metrics_write_batch_seconds_bucket"):
+            buckets[name.split('le="')[1].rstrip('"}')] = float(value)
+        elif name == "video_metrics_write_batch_seconds_sum":
+            total = float(value)
+        elif name == "video_metrics_write_batch_seconds_count":
+            count = float(value)
+    bounds = ("0.1", "0.25", "0.5", "1.0")
+    over = ", ".join(f"> {le} s: {count - buckets[le]:.0f}" for le in bounds if le in buckets)
+    mean = total / count * 1000 if count else 0.0
+    return f"writer: {count:.0f} batches, mean {mean:.0f} ms; {over}"
 
 
 if __name__ == "__main__":

@@ -65,6 +65,17 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_sessions (
 ) ON COMMIT DELETE ROWS
 """
 
+# The rollups by the batch (migrations/060_batched_rollups.sql): for this transaction the row
+# triggers note each session's old and new version here instead of upserting every rollup row
+# once per session, and APPLY_ROLLUPS adds them grouped before the commit.
+BATCHED_ROLLUPS = """
+CREATE TEMP TABLE IF NOT EXISTS rollup_changes (
+    sign integer NOT NULL, s sessions NOT NULL, watched_moved boolean NOT NULL
+) ON COMMIT DELETE ROWS;
+SET LOCAL video_metrics.rollups = 'batched'
+"""
+APPLY_ROLLUPS = "SELECT rollups_apply()"
+
 STAGE_ROW = f"""
 INSERT INTO incoming_sessions ({", ".join(COLUMNS)})
 VALUES ({", ".join(f"${i}" for i in range(1, len(COLUMNS) + 1))})

@@ -1,6 +1,6 @@
 """How a batch of session rows is stored: one transaction that stages them (COPY for a large
-batch) and upserts the videos, the error groups and the sessions; the statements are in
-app/ingest/rows.py.
+batch) and upserts the videos, the error groups and the sessions, then adds the batch's changes to
+the rollups grouped (migrations/060); the statements are in app/ingest/rows.py.
 
 Rows are upserts keyed by session id, so a batch that is stored twice (its commit succeeded but
 the answer was lost) still leaves one row per session. The row that knows most wins: a row only
@@ -13,7 +13,16 @@ from __future__ import annotations
 import asyncpg
 
 from app.ingest.record import SessionRecord
-from app.ingest.rows import COLUMNS, STAGE_ROW, STAGING, UPSERT_ERROR_GROUPS, UPSERT_SESSIONS, UPSERT_VIDEOS
+from app.ingest.rows import (
+    APPLY_ROLLUPS,
+    BATCHED_ROLLUPS,
+    COLUMNS,
+    STAGE_ROW,
+    STAGING,
+    UPSERT_ERROR_GROUPS,
+    UPSERT_SESSIONS,
+    UPSERT_VIDEOS,
+)
 
 # Batches at least this large are staged with COPY; smaller ones with one pipelined insert.
 COPY_THRESHOLD = 64
@@ -31,4 +40,6 @@ async def store(pool: asyncpg.Pool, batch: list[SessionRecord]) -> None:
         await connection.execute(UPSERT_VIDEOS)
         if any(record.error_fingerprint is not None for record in batch):
             await connection.execute(UPSERT_ERROR_GROUPS)
+        await connection.execute(BATCHED_ROLLUPS)
         await connection.execute(UPSERT_SESSIONS)
+        await connection.execute(APPLY_ROLLUPS)
