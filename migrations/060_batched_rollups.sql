@@ -59,14 +59,15 @@ $$;
 CREATE TRIGGER rollup_changes_note AFTER INSERT OR UPDATE OR DELETE ON sessions
 FOR EACH ROW WHEN (rollups_batched()) EXECUTE FUNCTION rollup_changes_note();
 
--- Add a rollup's grouped changes: `grouped` is a query of the noted changes giving the table's
--- columns in its order, one row per rollup row. Every number not in the primary key or `kept` is
+-- The statement that adds a rollup's grouped changes: `grouped` is a query of the noted changes
+-- giving the table's columns in its order, one row per rollup row. Every number not in the primary key or `kept` is
 -- added (text, such as a page's URL, is kept as it was); `kept_as` sets the kept ones. Groups
 -- whose changes all cancel out (a checkpoint that leaves the row as it was, which the row
 -- triggers skip) are left out unless `every_group`. Rows are written in the order of the primary
 -- key, so that concurrent writers take their locks in one order.
-CREATE FUNCTION rollup_add(target regclass, grouped text, kept text[] DEFAULT '{}',
-                           kept_as text DEFAULT NULL, every_group boolean DEFAULT false) RETURNS void
+CREATE FUNCTION rollup_add_statement(target regclass, grouped text, kept text[] DEFAULT '{}',
+                                     kept_as text DEFAULT NULL, every_group boolean DEFAULT false)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     key_columns text;
@@ -84,7 +85,7 @@ BEGIN
       AND a.attname <> ALL (kept)
       AND NOT EXISTS (SELECT FROM pg_index i WHERE i.indrelid = target AND i.indisprimary
                       AND a.attnum = ANY (i.indkey));
-    EXECUTE format(
+    RETURN format(
         'INSERT INTO %s AS t SELECT * FROM (%s) d %s ORDER BY %s ON CONFLICT (%s) DO UPDATE SET %s',
         target, grouped,
         CASE WHEN every_group THEN ''
@@ -97,10 +98,11 @@ END
 $$;
 
 -- Each rollup's changes grouped by its row and added as the row triggers add one session's (their
--- *_add functions in 004-023 are the definitions these sums restate).
-CREATE FUNCTION rollups_apply() RETURNS void
-LANGUAGE plpgsql AS $$
+-- *_add functions in 004-023 are the definitions these sums restate). The statements are built
+-- here, once, so that the function holds them as written SQL, planned once per connection.
+DO $$
 DECLARE
+    body text := '';
     changes constant text := '(SELECT sign, (s).* FROM rollup_changes) c';
     -- A client's counts, as plays_hourly and the startup histograms keep them.
     clients constant text := $q$
@@ -119,27 +121,27 @@ DECLARE
         sum(sign * (watched >= 5)::int) AS plays_5, sum(sign * (watched >= 10)::int) AS plays_10,
         sum(sign * (watched >= 30)::int) AS plays_30, sum(sign * (watched >= 60)::int) AS plays_60$q$;
 BEGIN
-    PERFORM rollup_add('plays_hourly', format($q$
+    body := body || rollup_add_statement('plays_hourly', format($q$
         SELECT key_id, date_trunc('hour', started_at, 'UTC') AS hour, least(floor(watched), 600)::smallint AS watched_class,
                sum(sign) AS views, sum(sign * watched) AS watched, sum(sign * unique_watched) AS unique_watched, %s,
                sum(sign * impression::int) AS impressions, sum(sign * viewable::int) AS viewable_impressions,
                sum(sign * completed::int) AS completions
-        FROM %s GROUP BY 1, 2, 3$q$, clients, changes));
+        FROM %s GROUP BY 1, 2, 3$q$, clients, changes)) || E';\n';
 
-    PERFORM rollup_add('sources_hourly', format($q$
+    body := body || rollup_add_statement('sources_hourly', format($q$
         SELECT key_id, date_trunc('hour', started_at, 'UTC') AS hour, sources_page(page_host, page_url) AS page,
                page_host, page_url, %s
-        FROM %s GROUP BY key_id, 2, page_host, page_url$q$, plays, changes));
-    PERFORM rollup_add('sources_daily', format($q$
+        FROM %s GROUP BY key_id, 2, page_host, page_url$q$, plays, changes)) || E';\n';
+    body := body || rollup_add_statement('sources_daily', format($q$
         SELECT video_id, date_trunc('day', started_at, 'UTC') AS day, sources_page(page_host, page_url) AS page,
                page_host, page_url, %s
-        FROM %s GROUP BY video_id, 2, page_host, page_url$q$, plays, changes));
+        FROM %s GROUP BY video_id, 2, page_host, page_url$q$, plays, changes)) || E';\n';
 
     -- A video's rows all have its one duration. Only sessions whose watched time moved count
     -- (those 011's trigger does not skip), and every such group is written even if its sums cancel
     -- out, since the trigger touches that row too: duration_seen and max_watched end as it leaves
     -- them (the old version of a session never raises max_watched).
-    PERFORM rollup_add('videos_daily', format($q$
+    body := body || rollup_add_statement('videos_daily', format($q$
         SELECT c.video_id, date_trunc('day', c.started_at, 'UTC') AS day, v.length AS duration_seen,
                max(CASE WHEN c.sign > 0 THEN c.watched ELSE 0 END) AS max_watched,
                %s,
@@ -164,17 +166,17 @@ BEGIN
         kept => '{duration_seen, max_watched}',
         kept_as => 'duration_seen = CASE WHEN t.duration_seen = EXCLUDED.duration_seen THEN t.duration_seen END, '
                    'max_watched = greatest(t.max_watched, EXCLUDED.max_watched)',
-        every_group => true);
+        every_group => true) || E';\n';
 
-    PERFORM rollup_add('impressions_hourly', format($q$
+    body := body || rollup_add_statement('impressions_hourly', format($q$
         SELECT key_id, video_id, date_trunc('hour', started_at, 'UTC') AS hour,
                sources_page(page_host, page_url) AS page, page_host, page_url,
                sum(sign) AS impressions, sum(sign * viewable::int) AS viewable_impressions,
                sum(sign * autoplay::int) AS autoplay_impressions, %s, sum(sign * completed::int) AS completions
         FROM %s WHERE impression GROUP BY key_id, video_id, 3, page_host, page_url$q$, plays, changes),
-        kept => '{key_id}');
+        kept => '{key_id}') || E';\n';
 
-    PERFORM rollup_add('qoe_hourly', format($q$
+    body := body || rollup_add_statement('qoe_hourly', format($q$
         SELECT key_id, date_trunc('hour', started_at, 'UTC') AS hour, d.dimension, d.value,
                sum(sign) AS views,
                sum(sign * (startup_time IS NOT NULL)::int) AS started,
@@ -201,21 +203,22 @@ BEGIN
         CROSS JOIN LATERAL (VALUES ('browser', browser), ('device', device), ('platform', platform))
             AS d(dimension, value)
         WHERE exit IS NOT NULL
-        GROUP BY key_id, 2, d.dimension, d.value$q$, changes));
+        GROUP BY key_id, 2, d.dimension, d.value$q$, changes)) || E';\n';
 
-    PERFORM rollup_add('startup_hourly', format($q$
+    body := body || rollup_add_statement('startup_hourly', format($q$
         SELECT key_id, date_trunc('hour', started_at, 'UTC') AS hour, round(startup_time * 100)::integer AS startup_class,
                sum(sign) AS views, %s
-        FROM %s WHERE exit IS NOT NULL AND startup_time IS NOT NULL GROUP BY 1, 2, 3$q$, clients, changes));
-    PERFORM rollup_add('startup_daily', format($q$
+        FROM %s WHERE exit IS NOT NULL AND startup_time IS NOT NULL GROUP BY 1, 2, 3$q$, clients, changes)) || E';\n';
+    body := body || rollup_add_statement('startup_daily', format($q$
         SELECT key_id, date_trunc('day', started_at, 'UTC') AS day, round(startup_time * 100)::integer AS startup_class,
                sum(sign) AS views, %s
-        FROM %s WHERE exit IS NOT NULL AND startup_time IS NOT NULL GROUP BY 1, 2, 3$q$, clients, changes));
+        FROM %s WHERE exit IS NOT NULL AND startup_time IS NOT NULL GROUP BY 1, 2, 3$q$, clients, changes)) || E';\n';
 
-    PERFORM rollup_add('countries_hourly', format($q$
+    body := body || rollup_add_statement('countries_hourly', format($q$
         SELECT key_id, date_trunc('hour', started_at, 'UTC') AS hour, country, %s
-        FROM %s WHERE country <> 'unknown' GROUP BY 1, 2, 3$q$, plays, changes));
+        FROM %s WHERE country <> 'unknown' GROUP BY 1, 2, 3$q$, plays, changes)) || E';\n';
 
-    DELETE FROM rollup_changes;
+    EXECUTE format('CREATE FUNCTION rollups_apply() RETURNS void LANGUAGE plpgsql AS %L',
+                   E'BEGIN\n' || body || E'DELETE FROM rollup_changes;\nEND');
 END
 $$;
