@@ -4,18 +4,19 @@
 -- The row triggers of 004, 007, 011 and 021 upsert each rollup row a session contributes to, once
 -- per session. Live sessions of a key share their hour, page, video and client, so a batch of 500
 -- updated the same few rollup rows hundreds of times in one transaction, each update another
--- version of the row for the next to step over: at 1,000 sessions a second a batch took 138 ms on
--- average and up to 0.7 s, of which 7 ms without the triggers (benchmarks/freshness.py, docs/
--- PERFORMANCE.md). The writer now sets `video_metrics.rollups` to 'batched' for its transaction:
--- the four rollup triggers then stand aside (their WHEN), one cheap trigger notes each row's old
--- and new version in a temporary table, and `rollups_apply()` adds each rollup's changes grouped,
--- one upsert per rollup row, before the transaction commits. Every other write (deletions,
+-- version of the row for the next to step over: at 1,000 sessions a second a batch took 110 to
+-- 190 ms on average and up to a second, 7 ms without the triggers; with this, 21 to 31 ms
+-- (benchmarks/freshness.py, docs/PERFORMANCE.md). The writer now sets `video_metrics.rollups` to
+-- 'batched' for its transaction: the four rollup triggers then stand aside (their WHEN), one cheap
+-- trigger notes each row's old and new version in a temporary table, and `rollups_apply()` adds
+-- each rollup's changes grouped, one upsert per rollup row, before the transaction commits. Every other write (deletions,
 -- retention, orphan sweeps, a psql session) keeps the row triggers: the rollups stay exact at
 -- commit either way, and tests/db/test_batched_rollups.py holds the two ways to each other.
 --
 -- A change the row triggers skip (a checkpoint that leaves a rollup row as it was) is a group
 -- whose changes sum to nothing here; such groups are left out, so the rows are as the triggers
--- leave them (videos_daily's duration_seen included).
+-- leave them. videos_daily, whose duration_seen and max_watched are not sums, counts only the
+-- sessions its trigger does not skip (below).
 
 CREATE FUNCTION rollups_batched() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
