@@ -8,6 +8,7 @@ frame, the video's duration changing, sessions written twice in a batch's neighb
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -220,3 +221,44 @@ async def _no_changes_behind(pool: asyncpg.Pool) -> None:
         assert await connection.fetchval("SELECT rollups_batched()") is False
         await connection.execute("DELETE FROM sessions WHERE key_id = $1", batched_key)
         assert await connection.fetchval("SELECT views FROM plays_hourly WHERE key_id = $1", batched_key) == 0
+
+
+async def test_two_writers_at_once_keep_the_same_rows_exact(database_url: str) -> None:
+    """Two processes' writers (`serve --workers 2`) storing batches of one key's hour at the same
+    moment add to the same rollup rows; each takes the rows' locks in key order, so neither waits
+    on the other in a cycle, and every session is counted once."""
+    async with migrated_pool(database_url, "batched_two", max_size=4) as pool:
+        _, key_id = await _two_keys(pool)
+        version = {
+            "hour": 2, "video": 1, "duration": 60.0, "browser": "firefox", "device": "mobile", "platform": "ios",
+            "page": "https://a.example/x", "country": "DE", "watched": 30.0, "impression": True, "viewable": False,
+            "exit": "ended", "startup": 0.25, "playing": 30.0, "rebuffers": 0, "bitrate": None, "frames": None,
+            "completed": True,
+        }  # fmt: skip
+
+        async def writer(video: int) -> None:
+            for _ in range(10):
+                batch = [
+                    _record(key_id, uuid.uuid4(), {**version, "video": n % 3}, 4)
+                    for n in range(video, video + 50)
+                ]
+                await store(pool, batch)
+
+        await asyncio.gather(writer(0), writer(1))
+        async with pool.acquire() as connection:
+            assert (
+                await connection.fetchval("SELECT sum(views) FROM plays_hourly WHERE key_id = $1", key_id)
+                == 1000
+            )
+            assert (
+                await connection.fetchval(
+                    "SELECT sum(plays_30) FROM sources_hourly WHERE key_id = $1", key_id
+                )
+                == 1000
+            )
+            assert (
+                await connection.fetchval(
+                    "SELECT sum(views) FROM qoe_hourly WHERE key_id = $1 AND dimension = 'device'", key_id
+                )
+                == 1000
+            )
