@@ -35,6 +35,7 @@ from pathlib import Path
 from queue import Empty
 
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 
 from app.ingest.resume import session_id
@@ -222,18 +223,16 @@ def _writer_batches(port: int) -> str:
     and how many took longer than each bound, which says whether a tail is the writer's."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
         text = answer.read().decode()
-    buckets: dict[str, float] = {}
-    total = count = 0.0
-    for line in text.splitlines():
-        name, _, value = line.rpartition(" ")
-        if name.startswith("video_metrics_write_batch_seconds_bucket"):
-            buckets[name.split('le="')[1].rstrip('"}')] = float(value)
-        elif name == "video_metrics_write_batch_seconds_sum":
-            total = float(value)
-        elif name == "video_metrics_write_batch_seconds_count":
-            count = float(value)
-    bounds = ("0.1", "0.25", "0.5", "1.0")
-    over = ", ".join(f"> {le} s: {count - buckets[le]:.0f}" for le in bounds if le in buckets)
+    (family,) = (
+        f for f in text_string_to_metric_families(text) if f.name == "video_metrics_write_batch_seconds"
+    )
+    values = {(sample.name, sample.labels.get("le")): sample.value for sample in family.samples}
+    count = values[("video_metrics_write_batch_seconds_count", None)]
+    total = values[("video_metrics_write_batch_seconds_sum", None)]
+    over = ", ".join(
+        f"> {le} s: {count - values[('video_metrics_write_batch_seconds_bucket', le)]:.0f}"
+        for le in ("0.1", "0.25", "0.5", "1.0")
+    )
     mean = total / count * 1000 if count else 0.0
     return f"writer: {count:.0f} batches, mean {mean:.0f} ms; {over}"
 

@@ -94,7 +94,9 @@ class Connection:
 
     @property
     def sessions(self) -> int:
-        return len(self._all())
+        if self._channels is not None:
+            return len(self._channels)
+        return 0 if self._channel is None else 1
 
     def topics(self) -> list[str]:
         """The topics joined on this socket."""

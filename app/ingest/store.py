@@ -26,15 +26,17 @@ from app.ingest.rows import (
 
 # Batches at least this large are staged with COPY; smaller ones with one pipelined insert.
 COPY_THRESHOLD = 64
+# One round trip each: the staging table with the batched rollups' setup, then the sessions'
+# upsert with the rollups it changed (neither takes arguments).
+_BEGIN = f"{STAGING};{BATCHED_ROLLUPS}"
+_UPSERT = f"{UPSERT_SESSIONS};{APPLY_ROLLUPS}"
 
 
 async def store(pool: asyncpg.Pool, batch: list[SessionRecord]) -> None:
     """Store the rows in one transaction (the caller retries or sets aside on failure)."""
     rows = [tuple(getattr(record, column) for column in COLUMNS) for record in batch]
     async with pool.acquire() as connection, connection.transaction():
-        # One round trip each: the staging table with the batched rollups' setup, then the
-        # sessions' upsert with the rollups it changed (neither takes arguments).
-        await connection.execute(f"{STAGING};{BATCHED_ROLLUPS}")
+        await connection.execute(_BEGIN)
         if len(rows) >= COPY_THRESHOLD:
             await connection.copy_records_to_table("incoming_sessions", records=rows, columns=COLUMNS)
         else:
@@ -42,4 +44,4 @@ async def store(pool: asyncpg.Pool, batch: list[SessionRecord]) -> None:
         await connection.execute(UPSERT_VIDEOS)
         if any(record.error_fingerprint is not None for record in batch):
             await connection.execute(UPSERT_ERROR_GROUPS)
-        await connection.execute(f"{UPSERT_SESSIONS};{APPLY_ROLLUPS}")
+        await connection.execute(_UPSERT)
