@@ -142,9 +142,14 @@ class Connection:
         frame = protocol.parse_frame(text, self._limits.max_frame_bytes)
         if isinstance(frame, BadFrame):
             return self._refuse(frame)
-        if frame.event == "phx_join" and frame.topic != "phoenix":
-            return self._joined(frame)
+        event = frame.event
         try:
+            if event == "event":  # nearly every frame: a push on the socket's one channel
+                channel = self._channel if frame.topic == self._topic else self._get(frame.topic)
+                if channel is not None and not channel.open.ended:
+                    return self._event(frame, channel)
+            elif event == "phx_join" and frame.topic != "phoenix":
+                return self._joined(frame)
             return self._dispatch(frame)
         except Exception:
             return self._fail_channel(frame)

@@ -90,10 +90,13 @@ def parse_frame(text: str | bytes, max_bytes: int) -> Frame | BadFrame:
         return BadFrame("topic and event must be strings", join_ref, ref)
     if payload.__class__ is not dict:
         return BadFrame("payload must be an object", join_ref, ref, topic)
-    return Frame(join_ref, ref, topic, event, payload)
+    # The checked list becomes the tuple as it is: `Frame(...)` would go through a Python-level
+    # __new__, a third of this function's own cost.
+    return _as_frame(Frame, message)
 
 
 _loads = orjson.loads
+_as_frame = tuple.__new__
 
 
 def _oversized(text: str, max_bytes: int) -> bool:

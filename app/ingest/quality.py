@@ -125,7 +125,12 @@ class Quality:
 
     def summary(self, payload: dict[str, Any], at: float) -> None:
         """A `playback` summary: the state now and the counters so far. Each counter keeps the
-        largest value sent (written out rather than looped over: this runs for every summary)."""
+        largest value sent.
+
+        This runs for half the frames a busy server gets, so each field is checked where it is
+        read, not in a loop or a call: a number is exactly float or int (a bool, an int subclass,
+        is not), within its bound (NaN fails every comparison), and kept only when larger. The
+        rare forms (a whole number sent as a float) go through `count`, as everywhere else."""
         self.summaries += 1
         self.intent = True
         get = payload.get
@@ -141,40 +146,58 @@ class Quality:
             startup = seconds(get("startup"))
             if startup is not None:
                 self.startup = startup_class(startup)
-        value = seconds(get("watch"))
-        if value is not None and value > self.watch:
-            self.watch = value
-        value = seconds(get("playing"))
-        if value is not None and value > self.playing:
-            self.playing = value
-        value = seconds(get("rebuffering"))
-        if value is not None and value > self.rebuffering:
-            self.rebuffering = value
-        value = seconds(get("seeking"))
-        if value is not None and value > self.seeking:
-            self.seeking = value
-        number = count(get("rebuffers"))
-        if number is not None and number > self.rebuffers:
+        # Durations (the kept one is never negative, so "larger" also means "not negative").
+        value = get("watch")
+        if (value.__class__ is float or value.__class__ is int) and self.watch < value <= MAX_SECONDS:
+            self.watch = float(value)
+        value = get("playing")
+        if (value.__class__ is float or value.__class__ is int) and self.playing < value <= MAX_SECONDS:
+            self.playing = float(value)
+        value = get("rebuffering")
+        if (value.__class__ is float or value.__class__ is int) and self.rebuffering < value <= MAX_SECONDS:
+            self.rebuffering = float(value)
+        value = get("seeking")
+        if (value.__class__ is float or value.__class__ is int) and self.seeking < value <= MAX_SECONDS:
+            self.seeking = float(value)
+        # Counts.
+        value = get("rebuffers")
+        if value.__class__ is int:
+            if self.rebuffers < value <= MAX_COUNT:
+                self.rebuffers = value
+        elif (number := count(value)) is not None and number > self.rebuffers:
             self.rebuffers = number
-        number = count(get("seeks"))
-        if number is not None and number > self.seeks:
+        value = get("seeks")
+        if value.__class__ is int:
+            if self.seeks < value <= MAX_COUNT:
+                self.seeks = value
+        elif (number := count(value)) is not None and number > self.seeks:
             self.seeks = number
-        number = count(get("renditions"))
-        if number is not None and number > self.renditions:
+        value = get("renditions")
+        if value.__class__ is int:
+            if self.renditions < value <= MAX_COUNT:
+                self.renditions = value
+        elif (number := count(value)) is not None and number > self.renditions:
             self.renditions = number
-        number = count(get("dropped"), MAX_FRAMES)
-        if number is not None:
-            self.dropped = _most(self.dropped or 0, number)
-        number = count(get("frames"), MAX_FRAMES)
-        if number is not None:
-            self.frames = _most(self.frames or 0, number)
-        # Averages so far: the latest is the truest, not the largest.
-        bitrate = seconds(get("bitrate"), MAX_BITRATE)
-        if bitrate is not None and bitrate > 0:
+        # Frame counts: set by the first valid one (from None), then kept when larger.
+        value = get("dropped")
+        number = value if value.__class__ is int and 0 <= value <= MAX_FRAMES else count(value, MAX_FRAMES)
+        if number is not None and (self.dropped is None or number > self.dropped):
+            self.dropped = number
+        value = get("frames")
+        number = value if value.__class__ is int and 0 <= value <= MAX_FRAMES else count(value, MAX_FRAMES)
+        if number is not None and (self.frames is None or number > self.frames):
+            self.frames = number
+        # Averages so far: the latest is the truest, not the largest. The snippet sends a whole
+        # bitrate, which needs no rounding.
+        value = get("bitrate")
+        if value.__class__ is int:
+            if 0 < value <= MAX_BITRATE:
+                self.bitrate = float(value)
+        elif (bitrate := seconds(value, MAX_BITRATE)) is not None and bitrate > 0:
             self.bitrate = round(bitrate, 3) + 0.0
-        upscale = seconds(get("upscale"), MAX_UPSCALE)
-        if upscale is not None:
-            self.upscale = upscale
+        value = get("upscale")
+        if (value.__class__ is float or value.__class__ is int) and 0 <= value <= MAX_UPSCALE:
+            self.upscale = float(value)
 
     def failed(self, payload: dict[str, Any]) -> str | None:
         """An `error`: the first fatal error is the session's failure, later ones are consequences
@@ -237,10 +260,6 @@ class Quality:
     def waited(self) -> float | None:
         """How long a viewer who gave up before the first frame waited (its watch time)."""
         return self.watch if self.exit == "gave_up" else None
-
-
-def _most(kept: Any, sent: Any) -> Any:
-    return kept if sent is None or sent <= kept else sent
 
 
 def _within(value: float, cap: float) -> float:

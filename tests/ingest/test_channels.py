@@ -66,14 +66,14 @@ async def test_a_fault_in_one_channel_errors_that_channel_only(monkeypatch: pyte
 
     # Handling this channel's frames now raises: it stands for any bug of ours.
     # (A Connection has no instance dictionary, so the method is replaced on the class.)
-    original = Connection._dispatch
+    original = Connection._event
 
-    def failing(self: Connection, parsed: Any) -> list[str]:
+    def failing(self: Connection, parsed: Any, channel: Any) -> list[str]:
         if parsed.topic.endswith("a" * 21):
             raise RuntimeError("bug")
-        return original(self, parsed)
+        return original(self, parsed, channel)
 
-    monkeypatch.setattr(Connection, "_dispatch", failing)
+    monkeypatch.setattr(Connection, "_event", failing)
     out = await conn.answer(frame("1", "3", "session:" + "a" * 21, "event", {"name": "pause", "to": 3}))
     assert [json.loads(f) for f in out] == [["1", "1", "session:" + "a" * 21, "phx_error", {}]]
     # The failed channel's session is kept (5 s of play), the other channel still answers.

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.ingest import quality
 from app.ingest.quality import MAX_ERRORS, MAX_SUMMARIES, MAX_UNHEARD, Quality, fold
@@ -270,3 +272,81 @@ async def test_over_the_limits_a_channel_answers_with_the_reason_and_counts_noth
     conn.close()
     [record] = writer.records
     assert record.watch_time == 0.999 and record.exit == "failed" and record.error_message == "m" * 200
+
+
+# A number as a hostile or careless client may send one: every JSON value orjson can give.
+_SENT = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=5),
+    st.sampled_from([0, 0.0, -0.0, 1, 1.0, 0.5, 5e-324]),
+    st.integers(min_value=quality.MAX_FRAMES - 2, max_value=quality.MAX_FRAMES + 2),
+    st.sampled_from([quality.MAX_COUNT, quality.MAX_COUNT + 1, 10**10, 10**10 + 1, 10**30]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=0, max_value=20).map(lambda x: round(x, 1)),  # whole ones included
+    st.sampled_from([quality.MAX_SECONDS, quality.MAX_SECONDS + 0.5, 10_000.0, 10_000.5, 1e10 + 1]),
+    st.text(max_size=3),
+    st.lists(st.integers(), max_size=1),
+)
+_FIELDS = (
+    *("watch", "playing", "rebuffering", "seeking", "rebuffers", "seeks", "renditions"),
+    *("dropped", "frames", "bitrate", "upscale", "startup"),
+)
+
+
+def _number(value: Any, most: float) -> float | None:
+    """The model's reading of a duration: a real number (not a bool) from 0 to `most`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= most else None
+
+
+def _whole(value: Any, most: int) -> int | None:
+    """The model's reading of a count: a whole number (an int, or a float without a fraction)."""
+    number = _number(value, most)
+    return int(number) if number is not None and number == int(number) else None
+
+
+def _model(payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rules of docs/PROTOCOL.md written plainly: counters keep the largest valid value, the
+    frame counts start at the first valid one, averages keep the latest valid one, the startup
+    the first valid one to the hundredth."""
+    kept: dict[str, Any] = dict.fromkeys(("watch", "playing", "rebuffering", "seeking"), 0.0)
+    kept |= dict.fromkeys(("rebuffers", "seeks", "renditions"), 0)
+    kept |= dict.fromkeys(("dropped", "frames", "bitrate", "upscale", "startup"), None)
+    for payload in payloads:
+        for name in ("watch", "playing", "rebuffering", "seeking"):
+            if (number := _number(payload.get(name), quality.MAX_SECONDS)) is not None:
+                kept[name] = max(kept[name], number)
+        for name in ("rebuffers", "seeks", "renditions"):
+            if (whole := _whole(payload.get(name), quality.MAX_COUNT)) is not None:
+                kept[name] = max(kept[name], whole)
+        for name in ("dropped", "frames"):
+            if (whole := _whole(payload.get(name), quality.MAX_FRAMES)) is not None:
+                kept[name] = whole if kept[name] is None else max(kept[name], whole)
+        if (bitrate := _number(payload.get("bitrate"), quality.MAX_BITRATE)) is not None and bitrate > 0:
+            kept["bitrate"] = round(bitrate, 3)
+        if (upscale := _number(payload.get("upscale"), quality.MAX_UPSCALE)) is not None:
+            kept["upscale"] = upscale
+        startup = _number(payload.get("startup"), quality.MAX_SECONDS)
+        if kept["startup"] is None and startup is not None:
+            kept["startup"] = round(startup, 2)
+    return kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(_FIELDS), _SENT), min_size=1, max_size=6))
+def test_generated_summaries_fold_as_the_rules_say(payloads: list[dict[str, Any]]) -> None:
+    """The fold is written out field by field for speed; this holds it to the plain rules for
+    generated values of every JSON type, at and past every bound."""
+    q = Quality()
+    for at, payload in enumerate(payloads):
+        assert fold(q, "playback", summary(state="playing", **payload), at) == (True, None)
+    expected = _model(payloads)
+    assert {name: getattr(q, name) for name in expected} == expected
+    for name in ("watch", "playing", "rebuffering", "seeking", "bitrate", "upscale", "startup"):
+        value = getattr(q, name)
+        assert value is None or value.__class__ is float, (name, value)
+    for name in ("rebuffers", "seeks", "renditions", "dropped", "frames"):
+        value = getattr(q, name)
+        assert value is None or value.__class__ is int, (name, value)
