@@ -90,9 +90,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--targets", default="ceiling,server", help="comma-separated: ceiling, server, baseline"
     )
     parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="the `baseline` target: `python -m app serve` run from this folder, another version's "
+        "code (e.g. `git archive <commit> | tar -x -C DIR`), measured in the same run to compare with",
+    )
+    parser.add_argument(
         "--baseline-command",
-        help="the `baseline` target: another build of the server, e.g. main's code, measured in the "
-        "same run to compare with (split like a shell)",
+        help="the `baseline` target as a command (split like a shell), e.g. this code with other "
+        "settings; it runs from this folder, so `python -m app` here is this code whatever "
+        "PYTHONPATH says: other code goes with --baseline-tree",
     )
     parser.add_argument(
         "--no-quality",
@@ -132,8 +139,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.targets = [name.strip() for name in args.targets.split(",") if name.strip()]
     if not args.targets or set(args.targets) - {"ceiling", "server", "baseline"}:
         parser.error("--targets takes ceiling, server and/or baseline")
-    if "baseline" in args.targets and not args.baseline_command:
-        parser.error("the baseline target needs --baseline-command")
+    if "baseline" in args.targets and not (args.baseline_command or args.baseline_tree):
+        parser.error("the baseline target needs --baseline-tree or --baseline-command")
+    if args.baseline_tree is not None and not (args.baseline_tree / "app" / "__main__.py").is_file():
+        parser.error(f"--baseline-tree: no app/__main__.py in {args.baseline_tree}")
     return args
 
 
@@ -332,8 +341,10 @@ def main(argv: list[str] | None = None) -> int:
                 target.name = name
             if name == "server" and args.server_command:
                 target.command = shlex.split(args.server_command)
-            if name == "baseline":
+            if name == "baseline" and args.baseline_command:
                 target.command = shlex.split(args.baseline_command)
+            if name == "baseline" and args.baseline_tree is not None:
+                target.cwd = args.baseline_tree.resolve()
             if name != "ceiling" and args.workers > 1:
                 target.command += ["--workers", str(args.workers)]
             targets.append(stack.enter_context(running(target, args.server_cpu)))

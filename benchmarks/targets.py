@@ -43,6 +43,9 @@ class Target:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    # Where it runs. `python -m app` imports the `app` of its working directory before any on
+    # PYTHONPATH, so other code is measured by running from its own tree.
+    cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -57,6 +60,7 @@ class Target:
             self.process = subprocess.Popen(
                 ["taskset", "-c", str(cpu), *self.command],
                 env={**os.environ, **self.env},
+                cwd=self.cwd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -58,7 +58,7 @@ class OpenSession:
             device=self.client.device,
             page_host=self.page_host,
             page_url=self.page_url,
-            segments=[[segment.start, segment.end] for segment in watched.segments],
+            segments=[[start, end] for start, end in watched.segments],
             watched=watched.watched,
             unique_watched=watched.unique_watched,
             final=final,

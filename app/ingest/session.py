@@ -9,6 +9,7 @@ the segments alone tell (completion, quartiles, the furthest position) is derive
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -36,10 +37,6 @@ class Segment(NamedTuple):
 
     start: float
     end: float
-
-    @property
-    def length(self) -> float:
-        return self.end - self.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +188,13 @@ class Session:
             self.revision += 1
 
 
+# A checkpoint summarises every open session's segments every few seconds, so these read them as
+# the tuples they are (unpacked, sorted by a C-level key) rather than through attributes.
+
+
 def _summarise(segments: list[Segment], duration: float | None, quality: Quality) -> Watched:
-    watched = sum(segment.length for segment in segments)
-    furthest = max((segment.end for segment in segments), default=None)
+    watched = sum([end - start for start, end in segments])
+    furthest = max([end for _, end in segments], default=None)
     completed, quartiles = reached(segments, duration, ended=quality.state == "ended")
     return Watched(
         tuple(segments), watched, union_length(segments), duration, quality, furthest, completed, quartiles
@@ -207,11 +208,12 @@ def reached(segments: list[Segment], duration: float | None, *, ended: bool = Fa
     unknown length (live) is complete only when its player says it ended."""
     if duration is None or duration <= 0:
         return ended, QUARTILE_END if ended else 0
-    completed = ended or any(segment.end >= duration - COMPLETION_MARGIN for segment in segments)
+    near_end = duration - COMPLETION_MARGIN
+    completed = ended or any(end >= near_end for _, end in segments)
     bits = QUARTILE_END if completed else 0
     for share, bit in QUARTILES:
         point = duration * share
-        if any(segment.start <= point <= segment.end for segment in segments):
+        if any(start <= point <= end for start, end in segments):
             bits |= bit
     return completed, bits
 
@@ -220,9 +222,12 @@ def union_length(segments: list[Segment]) -> float:
     """The length of the union of segments: rewatched seconds count once."""
     total = 0.0
     reach = -math.inf
-    for segment in sorted(segments, key=lambda s: s.start):
-        if segment.end <= reach:
+    for start, end in sorted(segments, key=_start):
+        if end <= reach:
             continue
-        total += segment.end - max(segment.start, reach)
-        reach = segment.end
+        total += end - (start if start > reach else reach)
+        reach = end
     return total
+
+
+_start = operator.itemgetter(0)
