@@ -44,8 +44,8 @@ DECIMALS = 6
 # refused (a session changes state a few times a minute; one fatal error ends it).
 MAX_SUMMARIES = 1000
 MAX_ERRORS = 10
-# The `event` names this module folds (docs/PROTOCOL.md).
-EVENTS = ("impression", "viewable", "playback", "error")
+# The `event` names this module folds (docs/PROTOCOL.md), the most frequent first.
+EVENTS = ("playback", "impression", "viewable", "error")
 
 
 def seconds(value: Any, most: float = MAX_SECONDS) -> float | None:
@@ -304,15 +304,15 @@ def restored(fields: dict[str, Any]) -> Quality:
 def fold(quality: Quality, name: str, payload: dict[str, Any], at: float) -> tuple[bool, str | None]:
     """One quality event: whether it changed what would be stored, and the reason to refuse it
     (its limit, or a field that names the problem), if any."""
-    if name == "impression":
-        return quality.impressed(payload), None
-    if name == "viewable":
-        return quality.seen(), None
-    if name == "playback":
+    if name == "playback":  # the most frequent by far
         if quality.summaries >= MAX_SUMMARIES:
             return False, f"too many playback summaries in this session (limit {MAX_SUMMARIES})"
         quality.summary(payload, at)
         return True, None
+    if name == "impression":
+        return quality.impressed(payload), None
+    if name == "viewable":
+        return quality.seen(), None
     if quality.errors >= MAX_ERRORS:
         return False, f"too many errors in this session (limit {MAX_ERRORS})"
     before = quality.failure
