@@ -177,7 +177,8 @@ class Connection:
         return [protocol.error(channel.join_ref, frame.topic)]
 
     def _dispatch(self, frame: Frame) -> list[str]:
-        """Every frame but a join (of a topic other than `phoenix`)."""
+        """Every frame but a join (of a topic other than `phoenix`) and a push on a live channel,
+        which `receive` hands to `_event` itself: heartbeats, leaves, and what is refused."""
         if frame.topic == "phoenix":
             if frame.event == "heartbeat":
                 return [protocol.reply_ok(frame.join_ref, frame.ref, frame.topic)]
