@@ -49,10 +49,10 @@ EVENTS = ("playback", "impression", "viewable", "error")
 
 
 def seconds(value: Any, most: float = MAX_SECONDS) -> float | None:
-    """A duration as sent (a number), or None for anything else. Called a dozen times for every
-    summary, so it only checks: types are tested by identity (a parsed frame holds exactly int
-    and float; a bool, an int subclass, is refused that way too), and the value is kept to the
-    microsecond once, when it is stored (`Quality.final`), not at every summary."""
+    """A duration as sent (a number), or None for anything else. Types are tested by identity (a
+    parsed frame holds exactly int and float; a bool, an int subclass, is refused that way too),
+    and the value is kept to the microsecond once, when it is stored (`Quality.final`), not at
+    every summary. `Quality.summary` makes the same checks inline for its common fields."""
     kind = value.__class__
     if kind is not float and kind is not int:
         return None
